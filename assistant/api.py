@@ -1,0 +1,239 @@
+"""The Python API: ``Library(path).add(...)``, ``.ask(...)``, ``.papers()``, ``.remove(...)``.
+
+The CLI, the Gradio UI and the eval runner are thin shells over this class. Writes to a
+library are serialised across processes with a file lock (the embedded Chroma client is not
+safe with two writers); a second writer waits ``lock_timeout_s`` and then gets LibraryBusy.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import references
+from .catalogue import Catalogue
+from .chat import condense
+from .chunking import node_to_chunk, page_documents
+from .papers import describe
+from .pdf import PdfError, read_metadata, read_pages
+from .records import Answer, Page, Paper, Reference
+from .settings import Settings, get_settings
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+class LibraryError(Exception):
+    """A user-facing error: the message says what went wrong and what to do."""
+
+
+class LibraryBusy(LibraryError):
+    pass
+
+
+class UnknownPaper(LibraryError):
+    pass
+
+
+@dataclass
+class AddResult:
+    path: str
+    status: str  # "added", "exists" or "failed"
+    message: str = ""
+    paper: Paper | None = None
+    links: list[str] = field(default_factory=list)  # "cited by Madaminova 2023", ...
+
+
+@dataclass
+class _State:
+    """What ask() needs in memory, rebuilt when the catalogue version changes."""
+
+    version: int
+    papers: dict[str, Paper]
+    retriever: Any
+    answerer: Any
+    pages: dict[tuple[str, int], Page]
+
+
+class Library:
+    def __init__(self, path: str | Path | None = None, settings: Settings | dict | None = None, **overrides: Any):
+        if path is not None:
+            overrides["index_dir"] = Path(path)
+        self.settings = get_settings(settings, **overrides)
+        self.dir = Path(self.settings.index_dir)
+        self.catalogue = Catalogue(self.dir / "library.db")
+        self._state: _State | None = None
+
+    # lazily built heavy parts ------------------------------------------------------------------
+    @cached_property
+    def encoder(self):
+        from .embedding import Encoder
+
+        return Encoder(self.settings.embed)
+
+    @cached_property
+    def vectors(self):
+        from .index import VectorIndex
+
+        return VectorIndex(self.settings, self.encoder)
+
+    def _write_lock(self):
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.dir / ".write.lock"), timeout=self.settings.lock_timeout_s)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise LibraryBusy(f"library busy: another process is writing to {self.dir}; "
+                              f"waited {self.settings.lock_timeout_s:.0f} s, try again when it is done") from None
+        return lock
+
+    # papers -------------------------------------------------------------------------------------
+    def papers(self) -> list[Paper]:
+        return self.catalogue.papers()
+
+    def paper(self, key: str) -> Paper:
+        """Find a paper by id, DOI, file name (with or without .pdf) or a unique id prefix."""
+        key = key.strip()
+        wanted = key.lower().removeprefix("https://doi.org/").removeprefix("doi:")
+        papers = self.papers()
+        for paper in papers:
+            names = {paper.id.lower(), (paper.doi or "").lower(), paper.file_name.lower(),
+                     Path(paper.file_name).stem.lower(), paper.sha256}
+            if key.lower() in names or wanted in names:
+                return paper
+        prefix = [p for p in papers if p.id.startswith(key) or p.sha256.startswith(key)]
+        if len(prefix) == 1 and len(key) >= 6:
+            return prefix[0]
+        raise UnknownPaper(f"no paper '{key}' in {self.dir}; `assistant list` shows file names, DOIs and ids")
+
+    def pages(self, paper_id: str) -> list[Page]:
+        return self.catalogue.pages(paper_id)
+
+    def page_text(self, file_name: str, label: str) -> str | None:
+        """Raw text of a paper's page by file name and printed label (None when there is none)."""
+        for paper in self.papers():
+            if paper.file_name == file_name:
+                return next((p.text for p in self.pages(paper.id) if p.label == str(label)), None)
+        return None
+
+    # add / remove ---------------------------------------------------------------------------------
+    def add(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[AddResult]:
+        """Add PDFs (files or folders, recursively). Each file succeeds or fails on its own."""
+        files = expand_paths(paths)
+        results = []
+        for n, path in enumerate(files):
+            if progress:
+                progress(f"file {path.name}", n, len(files))
+            results.append(self._add_one(path, progress))
+        if progress:
+            progress("done", len(files), len(files))
+        return results
+
+    def _add_one(self, path: Path, progress: Progress | None) -> AddResult:
+        if not path.exists():
+            return AddResult(str(path), "failed", "no such file")
+        try:
+            pages = read_pages(path)
+            paper = describe(path, pages, read_metadata(path))
+        except PdfError as exc:
+            return AddResult(str(path), "failed", str(exc))
+        known = self.catalogue.find(paper.id, paper.sha256)
+        if known:
+            return AddResult(str(path), "exists", f"already in library as {known.file_name}", known)
+        refs = references.extract_references(pages)
+        lock = self._write_lock()
+        try:
+            if self.catalogue.find(paper.id, paper.sha256):
+                return AddResult(str(path), "exists", "already in library (added meanwhile)", paper)
+            on_batch = (lambda done, total: progress(f"embed {path.name}", done, total)) if progress else None
+            nodes = self.vectors.ingest(page_documents(paper, pages), on_batch=on_batch)
+            chunks = [node_to_chunk(n) for n in nodes]
+            paper.n_chunks = len(chunks)
+            try:
+                self.catalogue.put(paper, pages, chunks, refs)
+            except Exception:
+                self.vectors.delete_paper(paper.id)
+                raise
+            links = self._link(paper)
+        finally:
+            lock.release()
+        return AddResult(str(path), "added", f"{len(pages)} pages, {len(chunks)} chunks", paper, links)
+
+    def remove(self, key: str) -> Paper:
+        """Remove a paper, every one of its chunks and references, and unlink what cited it."""
+        paper = self.paper(key)
+        lock = self._write_lock()
+        try:
+            self.vectors.delete_paper(paper.id)
+            self.catalogue.delete(paper.id)
+            self.catalogue.update_references(
+                [(pid, r.model_copy(update={"linked_paper": None}))
+                 for pid, r in self.catalogue.citing_references() if r.linked_paper == paper.id])
+        finally:
+            lock.release()
+        return paper
+
+    def _link(self, paper: Paper) -> list[str]:
+        """Link the new paper to references that cite it, and its references to papers in the library."""
+        papers = {p.id: p for p in self.papers()}
+        updates, links = references.link_all(self.catalogue.citing_references(), papers)
+        if updates:
+            self.catalogue.update_references(updates)
+        return [f"cited by {label}" for citing, cited, label in links if cited == paper.id] + \
+               [f"cites {label}" for citing, cited, label in links if citing == paper.id]
+
+    def references(self, key: str) -> list[Reference]:
+        return self.catalogue.references(self.paper(key).id)
+
+    # ask ----------------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None,
+            paper_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
+        """Answer from the indexed text only, with validated citations, or abstain."""
+        started = time.perf_counter()
+        question = " ".join(question.split())
+        if not question:
+            raise LibraryError("empty question")
+        state = self._current_state()
+        if not state.papers:
+            raise LibraryError(f"the library in {self.dir} is empty; add papers first: assistant add PATH...")
+        standalone = condense(question, history or [])
+        top_k = k or self.settings.retrieve.top_k
+        evidence = state.retriever.retrieve(standalone, top_k=max(top_k, 10), paper_ids=paper_ids, mode=mode)
+        answer = state.answerer.answer(standalone, question, evidence, state.pages, state.papers)
+        answer.evidence = answer.evidence[:top_k]
+        answer.settings_hash = self.settings.hash()
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _current_state(self) -> _State:
+        version = self.catalogue.version()
+        if self._state is None or self._state.version != version:
+            self._state = self._build_state(version)
+        return self._state
+
+    def _build_state(self, version: int) -> _State:
+        from .answer import ExtractiveAnswerer, idf_table
+        from .retrieve import Retriever, SparseIndex, terms
+
+        papers = {p.id: p for p in self.papers()}
+        chunks = self.catalogue.chunks()
+        sparse = SparseIndex(chunks)
+        idf, default_idf = idf_table([set(terms(c.text)) for c in chunks])
+        answerer = ExtractiveAnswerer(self.settings.answer, self.encoder.encode, idf, default_idf)
+        pages = {(pid, p.index): p for pid in papers for p in self.pages(pid)}
+        return _State(version, papers, Retriever(self.settings.retrieve, self.vectors, sparse), answerer, pages)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; folders searched recursively for *.pdf (any case), in a stable order."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+        else:
+            out.append(path)
+    return out

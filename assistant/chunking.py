@@ -1,0 +1,130 @@
+"""Stage 3: cut each page's clean text into sentence-aligned chunks sized for the encoder.
+
+One llama-index Document per page, so every chunk lies on exactly one page and carries its
+printed page label. Chunk size is counted in the encoder's own word pieces: all-MiniLM-L6-v2
+reads 256 of them and silently drops the rest, so a chunk must stay under that.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Callable
+
+from llama_index.core.schema import BaseNode, Document, TransformComponent
+
+from .records import Chunk, Page, Paper
+from .settings import ChunkSettings
+
+_REFS_HEADING = re.compile(
+    r"(?:^|\n)\s*(?:\d{1,2}\.?\s+)?(?:references|bibliography|works cited|literature cited|reference list)\s*:?\s*(?:\n|$)",
+    re.I,
+)
+_ABBREVIATIONS = {
+    "et al", "al", "e.g", "i.e", "fig", "figs", "eq", "eqs", "no", "nos", "vol", "vols", "pp", "p", "cf", "vs",
+    "approx", "dr", "prof", "u.s", "u.k", "sec", "secs", "ch", "ed", "eds", "resp", "ref", "refs", "tab", "zh",
+    "st", "mr", "mrs", "ms", "jr", "inc", "ltd", "co", "dept", "univ", "viz", "ca", "op", "cit", "ibid",
+}
+METADATA_KEYS = ["paper_id", "file_name", "page_index", "page_label", "start", "end", "kind"]
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> Any:
+    from llama_index.core.utils import globals_helper
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    globals_helper.punkt_tokenizer  # makes llama-index's bundled nltk data findable (offline)
+    tokenizer = PunktTokenizer("english")
+    tokenizer._params.abbrev_types.update(_ABBREVIATIONS)
+    return tokenizer
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets: newline-separated blocks (headings), then Punkt sentences."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for block in text.split("\n"):
+        for start, end in _punkt().span_tokenize(block):
+            spans.append((offset + start, offset + end))
+        offset += len(block) + 1
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their trailing space, so they join back into ``text`` (SentenceSplitter needs that)."""
+    starts = [0] + [start for start, _ in sentence_spans(text)[1:]]
+    return [text[s:e] for s, e in zip(starts, starts[1:] + [len(text)])]
+
+
+def references_start(pages: list[Page]) -> tuple[int, int] | None:
+    """(page index, clean offset) of the last References/Bibliography heading, if any."""
+    for page in reversed(pages):
+        matches = list(_REFS_HEADING.finditer(page.clean))
+        if matches:
+            return page.index, matches[-1].start()
+    return None
+
+
+def page_documents(paper: Paper, pages: list[Page]) -> list[Document]:
+    """One Document per non-empty page, with flat metadata that is never embedded."""
+    refs = references_start(pages)
+    docs = []
+    for page in pages:
+        if not page.clean.strip():
+            continue
+        doc = Document(
+            id_=f"{paper.id}#p{page.index}",
+            text=page.clean,
+            metadata={"paper_id": paper.id, "file_name": paper.file_name, "page_index": page.index,
+                      "page_label": page.label, "refs_from": _refs_offset(refs, page.index)},
+            excluded_embed_metadata_keys=METADATA_KEYS + ["refs_from"],
+            excluded_llm_metadata_keys=METADATA_KEYS + ["refs_from"],
+        )
+        docs.append(doc)
+    return docs
+
+
+def _refs_offset(refs: tuple[int, int] | None, page_index: int) -> int:
+    """Offset on this page where the reference list begins (-1: none on this page or before)."""
+    if refs is None or page_index < refs[0]:
+        return -1
+    return refs[1] if page_index == refs[0] else 0
+
+
+def make_splitter(settings: ChunkSettings, count_tokens: Callable[[str], list]) -> Any:
+    from llama_index.core.node_parser import SentenceSplitter
+
+    return SentenceSplitter(
+        chunk_size=settings.chunk_tokens,
+        chunk_overlap=settings.overlap_tokens,
+        tokenizer=count_tokens,
+        paragraph_separator="\n",
+        chunking_tokenizer_fn=split_sentences,
+        include_prev_next_rel=False,
+        id_func=lambda i, doc: f"{doc.id_}-c{i}",
+    )
+
+
+class SpanTagger(TransformComponent):
+    """Copies each node's page-relative char span into flat metadata and marks its kind.
+
+    llama-index sets ``start_char_idx`` by searching the page from the previous chunk, so a
+    passage that a page repeats word for word still gets its own position.
+    """
+
+    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        for node in nodes:
+            start = node.start_char_idx or 0
+            refs_from = node.metadata.pop("refs_from", -1)
+            node.metadata.update({"start": start, "end": node.end_char_idx or start + len(node.get_content()),
+                                  "kind": "references" if 0 <= refs_from <= start else "body"})
+        return nodes
+
+
+def node_to_chunk(node: BaseNode) -> Chunk:
+    meta = node.metadata
+    return Chunk(
+        id=node.node_id, paper_id=meta["paper_id"], file_name=meta["file_name"], page_index=meta["page_index"],
+        page_label=str(meta["page_label"]), start=meta["start"], end=meta["end"], text=node.get_content(),
+        kind=meta.get("kind", "body"),
+    )

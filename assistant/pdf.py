@@ -1,0 +1,187 @@
+"""Stage 1: read a PDF into Pages (printed page label, raw text, cleaned text + offset map).
+
+Quotes shown to users are cut from the *raw* text pypdf extracts, so anyone re-extracting
+the page finds them; retrieval and answers work on the *clean* text (running headers,
+footers and bare page numbers removed, line-break hyphens joined, ligatures expanded).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+from .records import Page
+
+MAX_BYTES = 200 * 1024 * 1024
+MAX_PAGES = 2000
+_PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?\s*$", re.I)
+_HYPHEN_BREAK = re.compile(r"[a-z]-$")
+_HEADING = re.compile(
+    r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.)\s+[A-Z][^.!?]{0,120}|[A-Z][A-Z &:-]{2,60}|Abstract|Keywords|References)\s*:?\s*$"
+)
+
+
+class PdfError(Exception):
+    """A PDF that cannot be read; the message names the file and what to do."""
+
+
+def read_pages(path: str | Path) -> list[Page]:
+    """Parse ``path`` into cleaned Pages, or raise PdfError with a one-line reason."""
+    path = Path(path)
+    reader = _open(path)
+    labels = _page_labels(reader)
+    texts = [_extract(path, page, i) for i, page in enumerate(reader.pages)]
+    if not any(t.strip() for t in texts):
+        raise PdfError(f"{path.name}: no extractable text (scanned or image-only PDF?); run OCR first, e.g. ocrmypdf")
+    pages = [Page(index=i, label=labels[i], text=t) for i, t in enumerate(texts)]
+    clean_pages(pages)
+    return pages
+
+
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """The PDF's document-information dictionary as plain strings (empty when absent)."""
+    reader = _open(Path(path))
+    meta = reader.metadata or {}
+    return {str(k).lstrip("/"): str(v) for k, v in meta.items() if v is not None}
+
+
+def _open(path: Path):
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not path.is_file():
+        raise PdfError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise PdfError(f"{path.name}: empty file")
+    if size > MAX_BYTES:
+        raise PdfError(f"{path.name}: {size // 2**20} MiB is over the {MAX_BYTES // 2**20} MiB limit")
+    with path.open("rb") as fh:
+        if b"%PDF-" not in fh.read(1024):
+            raise PdfError(f"{path.name}: not a PDF (no %PDF header)")
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PdfError(f"{path.name}: encrypted; save an unencrypted copy and add that")
+        n = len(reader.pages)
+    except PdfError:
+        raise
+    except (PdfReadError, Exception) as exc:  # pypdf raises many types on broken files
+        raise PdfError(f"{path.name}: unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    if n == 0:
+        raise PdfError(f"{path.name}: the PDF has no pages")
+    if n > MAX_PAGES:
+        raise PdfError(f"{path.name}: {n} pages is over the {MAX_PAGES}-page limit")
+    return reader
+
+
+def _page_labels(reader) -> list[str]:
+    try:
+        labels = list(reader.page_labels)
+    except Exception:
+        labels = []
+    if len(labels) != len(reader.pages) or len(set(labels)) != len(labels):
+        return [str(i + 1) for i in range(len(reader.pages))]
+    return [str(label).strip() or str(i + 1) for i, label in enumerate(labels)]
+
+
+def _extract(path: Path, page, index: int) -> str:
+    try:
+        return page.extract_text() or ""
+    except Exception as exc:
+        raise PdfError(f"{path.name}: page {index + 1} cannot be extracted ({type(exc).__name__}: {exc})") from exc
+
+
+def clean_pages(pages: list[Page]) -> None:
+    """Fill ``clean`` and ``clean_map`` of every page, dropping running headers and footers."""
+    running = _running_lines(pages)
+    for page in pages:
+        lines = _lines_with_offsets(page.text)
+        kept = [(off, line) for off, line in _strip_edges(lines, page.label) if _shape(line) not in running]
+        page.clean, page.clean_map = _join(kept)
+
+
+def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
+    out, offset = [], 0
+    for line in text.split("\n"):
+        out.append((offset, line))
+        offset += len(line) + 1
+    return [(o, line) for o, line in out if line.strip()]
+
+
+def _strip_edges(lines: list[tuple[int, str]], label: str) -> list[tuple[int, str]]:
+    """Drop a bare page number (or the page label) in the first or last two lines."""
+    def is_number(line: str) -> bool:
+        return bool(_PAGE_NUMBER.match(line)) or line.strip() == label
+
+    edge = {i for i in (0, 1, len(lines) - 2, len(lines) - 1) if 0 <= i < len(lines)}
+    return [item for i, item in enumerate(lines) if not (i in edge and is_number(item[1]))]
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+
+def _running_lines(pages: list[Page]) -> set[str]:
+    """Line shapes that open or close at least half the pages (3+ pages): running heads/feet."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for page in pages:
+        lines = [line for _, line in _lines_with_offsets(page.text)]
+        counts.update({_shape(line) for line in lines[:3] + lines[-3:] if len(line.strip()) > 3})
+    need = max(3, (len(pages) + 1) // 2)
+    return {shape for shape, n in counts.items() if n >= need}
+
+
+def _join(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
+    """Join lines with spaces (or nothing across a hyphenated break), mapping each char to its raw offset.
+
+    A heading line is set off by newlines so that sentence splitting never glues it to the
+    sentence that follows.
+    """
+    chars: list[str] = []
+    cmap: list[int] = []
+    for i, (offset, line) in enumerate(lines):
+        body = line.rstrip()
+        nxt = lines[i + 1][1].lstrip() if i + 1 < len(lines) else ""
+        joined = bool(_HYPHEN_BREAK.search(body)) and nxt[:1].islower()
+        if joined:
+            body = body[:-1]
+        lead = len(line) - len(line.lstrip())
+        for j, ch in enumerate(body[lead:], start=offset + lead):
+            for out in _normalise_char(ch):
+                if out.isspace():
+                    if chars and chars[-1] not in " \n":
+                        chars.append(" ")
+                        cmap.append(j)
+                else:
+                    chars.append(out)
+                    cmap.append(j)
+        brk = "\n" if _HEADING.match(line) or (nxt and _HEADING.match(nxt)) else " "
+        if not joined and chars and chars[-1] not in " \n":
+            chars.append(brk)
+            cmap.append(offset + len(body))
+    while chars and chars[-1] in " \n":
+        chars.pop()
+        cmap.pop()
+    return "".join(chars), cmap
+
+
+def _normalise_char(ch: str) -> str:
+    """Expand ligatures (ﬁ → fi), drop soft hyphens and control characters."""
+    if ch == "\u00ad" or (unicodedata.category(ch) == "Cc" and not ch.isspace()):
+        return ""
+    if "\ufb00" <= ch <= "\ufb06":
+        return unicodedata.normalize("NFKC", ch)
+    return ch
+
+
+def raw_span(page: Page, start: int, end: int) -> str:
+    """The verbatim raw text behind ``page.clean[start:end]``, whitespace collapsed."""
+    if start >= end:
+        return ""
+    raw = page.text[page.clean_map[start] : page.clean_map[end - 1] + 1]
+    return " ".join(raw.split())

@@ -1,0 +1,140 @@
+"""Typed records that flow through the pipeline.
+
+pdf → Paper (metadata, pages, references) → Chunk (page spans) → index → Evidence
+→ Answer with Citations. These are data only; the logic lives in the stage modules
+and formatting lives in ``render.py``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Page(BaseModel):
+    """One PDF page: its printed label, the raw extracted text and the cleaned text.
+
+    ``text`` is what pypdf extracted (quotes are checked against it); ``clean`` is the
+    text with running headers/footers removed and line-break hyphens joined, and
+    ``clean_map[i]`` is the offset in ``text`` of ``clean[i]`` so a span of the clean
+    text can always be traced back to a verbatim span of the page.
+    """
+
+    index: int  # 0-based position in the PDF
+    label: str  # printed page label ("83"), else the 1-based page number
+    text: str
+    clean: str = ""
+    clean_map: list[int] = Field(default_factory=list)
+
+
+class Reference(BaseModel):
+    """One entry of a paper's reference list (a cited work)."""
+
+    key: str = ""  # citation key, e.g. "weiner1992"
+    index: int = 0  # position in the reference list, 0-based
+    label: str | None = None  # "[4]" or "4" for numbered styles
+    raw: str
+    authors: list[str] = Field(default_factory=list)  # "Surname, Initials" as printed
+    year: str | None = None
+    title: str | None = None
+    venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    page: str | None = None  # page label where the entry is printed
+    linked_paper: str | None = None  # id of the library paper this entry resolves to
+    contexts: list[ReferenceContext] = Field(default_factory=list)
+
+    @property
+    def first_author_surname(self) -> str | None:
+        if not self.authors:
+            return None
+        return self.authors[0].split(",")[0].strip()
+
+
+class ReferenceContext(BaseModel):
+    """A sentence in the citing paper's body that cites (or names) a reference."""
+
+    page: str
+    sentence: str
+
+
+class Paper(BaseModel):
+    """A paper in the library: identity, bibliographic description and where it came from."""
+
+    id: str  # "doi:10.5220/..." or "sha256:<hex>"
+    file_name: str  # the PDF's file name as added
+    sha256: str
+    title: str = ""
+    authors: list[str] = Field(default_factory=list)  # display names, e.g. "Durdona I. Madaminova"
+    year: str | None = None
+    doi: str | None = None
+    venue: str | None = None
+    page_labels: list[str] = Field(default_factory=list)
+    n_chunks: int = 0
+    added_at: str = ""
+
+    @property
+    def n_pages(self) -> int:
+        return len(self.page_labels)
+
+
+class Chunk(BaseModel):
+    """A retrievable passage: a sentence-aligned piece of one page's clean text."""
+
+    id: str
+    paper_id: str
+    file_name: str
+    page_index: int
+    page_label: str
+    start: int  # offsets into Page.clean
+    end: int
+    text: str
+    kind: str = "body"  # "body" or "references"
+
+
+class Evidence(BaseModel):
+    """A chunk retrieved for a question, with its fused score and per-retriever ranks."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    sparse_rank: int | None = None
+    cosine: float | None = None  # dense similarity to the question, when the dense retriever found it
+
+
+class Citation(BaseModel):
+    """A pointer a scholar can check: paper, printed page, and a verbatim quote from that page."""
+
+    paper_id: str
+    file_name: str
+    page: str  # printed page label
+    quote: str  # verbatim (whitespace-collapsed) span of the raw page text
+    chunk_id: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    year: str | None = None
+
+
+class AnswerSentence(BaseModel):
+    """One sentence of an answer and the citations that support it."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list)  # indexes into Answer.citations
+
+
+class Answer(BaseModel):
+    """The reply to a question: sentences with citations, or an explicit abstention."""
+
+    question: str
+    standalone_question: str = ""  # the question rewritten with the conversation
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    abstained: bool = False
+    papers: dict[str, Paper] = Field(default_factory=dict)  # cited papers by id
+    settings_hash: str = ""
+    latency_ms: float = 0.0
+
+
+Reference.model_rebuild()

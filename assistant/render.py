@@ -1,0 +1,87 @@
+"""The last step: Citations and Answers as text, Markdown and the ``ask --json`` contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .records import Answer, Citation, Paper
+
+ABSTENTION = "The indexed papers do not answer this."
+
+
+def surname(name: str) -> str:
+    """'Durdona I. Madaminova' → 'Madaminova'; 'Wæver, O.' → 'Wæver'; organisations stay whole."""
+    name = name.strip()
+    if "," in name:
+        return name.split(",")[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else name
+
+
+def author_label(authors: list[str]) -> str:
+    """One author 'A', two 'A & B', three or more 'A et al.'; 'Anon.' when unknown."""
+    names = [surname(a) for a in authors if a.strip()]
+    if not names:
+        return "Anon."
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} & {names[1]}"
+    return f"{names[0]} et al."
+
+
+def citation_text(citation: Citation) -> str:
+    """(Madaminova, 2023, p. 83)"""
+    return f"({author_label(citation.authors)}, {citation.year or 'n.d.'}, p. {citation.page})"
+
+
+def reference_entry(paper: Paper) -> str:
+    """Madaminova, D. I. (2023). Title. Venue. https://doi.org/…"""
+    authors = ", ".join(paper.authors) or "Anon."
+    parts = [f"{authors} ({paper.year or 'n.d.'}).", f"{paper.title or paper.file_name}."]
+    if paper.venue:
+        parts.append(f"{paper.venue}.")
+    if paper.doi:
+        parts.append(f"https://doi.org/{paper.doi}")
+    return " ".join(parts)
+
+
+def answer_text(answer: Answer) -> str:
+    if answer.abstained:
+        return ABSTENTION
+    return " ".join(
+        f"{s.text} {' '.join(citation_text(answer.citations[i]) for i in s.citations)}".strip()
+        for s in answer.sentences
+    )
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer, its quotes, and the reference list, as Markdown (CLI output and UI copy)."""
+    if answer.abstained:
+        return ABSTENTION
+    lines = [answer_text(answer), "", "**Quotes**", ""]
+    lines += [f"{n}. {citation_text(c)} “{c.quote}”" for n, c in enumerate(answer.citations, 1)]
+    lines += ["", "**References**", ""]
+    lines += [f"- {reference_entry(p)}" for p in sorted(answer.papers.values(), key=lambda p: author_label(p.authors))]
+    return "\n".join(lines)
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The ``ask --json`` contract that other tools and question sets rely on."""
+    return {
+        "question": answer.question,
+        "answer": answer_text(answer),
+        "abstained": answer.abstained,
+        "citations": [
+            {"paper": c.file_name, "paper_id": c.paper_id, "page": c.page, "quote": c.quote, "text": citation_text(c)}
+            for c in answer.citations
+        ],
+        "passages": [
+            {"paper": e.chunk.file_name, "page": e.chunk.page_label, "text": e.chunk.text, "score": e.score}
+            for e in answer.evidence
+        ],
+        "standalone_question": answer.standalone_question,
+        "references": [reference_entry(p) for p in answer.papers.values()],
+        "settings_hash": answer.settings_hash,
+        "latency_ms": round(answer.latency_ms, 1),
+    }

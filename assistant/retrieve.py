@@ -1,0 +1,123 @@
+"""Stage 5: hybrid retrieval — dense (Chroma) and BM25 (bm25s) ranked lists, fused into Evidence.
+
+Fusion is reciprocal-rank fusion with a small, configurable ``k``: llama-index's
+QueryFusionRetriever fixes k=60, which lets passages that are mediocre in both lists outrank
+the one passage a retriever puts first (typical for exact identifiers and numbers).
+Reference-list chunks are kept out of answers to ordinary questions; they rank only when the
+question is about cited works.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import Any
+
+from .index import VectorIndex
+from .records import Chunk, Evidence
+from .settings import RetrieveSettings
+
+_TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*", re.UNICODE)
+_REFERENCE_QUESTION = re.compile(
+    r"\b(cite[sd]?|citing|citation|references?|bibliograph\w*|reference list|sources?|works? (?:by|of)|"
+    r"published (?:in|by)|which (?:book|article|journal|monograph)|publisher|journal)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from llama_index.core.utils import globals_helper
+
+    return frozenset(globals_helper.stopwords) | {"according", "paper", "article", "author", "authors", "say", "says",
+                                                  "does", "did", "mention", "mentioned", "describe", "discuss"}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer().stem(word)
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed tokens (numbers kept whole: 3.5, 272, 43,258)."""
+    words = (w.lower().replace(",", "") for w in _TOKEN.findall(text))
+    return [stem(w) for w in words if w not in _stopwords()]
+
+
+def about_references(question: str) -> bool:
+    return bool(_REFERENCE_QUESTION.search(question))
+
+
+class SparseIndex:
+    """BM25 over all chunk texts, rebuilt when the catalogue version changes."""
+
+    def __init__(self, chunks: list[Chunk]):
+        import bm25s
+
+        self.chunks = chunks
+        self.retriever = bm25s.BM25()
+        corpus = [terms(c.text) or ["_empty_"] for c in chunks]
+        if chunks:
+            self.retriever.index(corpus, show_progress=False)
+
+    def query(self, text: str, top_k: int) -> list[tuple[str, float]]:
+        query = [t for t in terms(text) if t in self._vocab] if self.chunks else []
+        if not query:
+            return []
+        scores = self.retriever.get_scores(query)
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:top_k]
+        return [(self.chunks[i].id, float(scores[i])) for i in order if scores[i] > 0]
+
+    @property
+    def _vocab(self) -> dict[str, int]:
+        return self.retriever.vocab_dict
+
+
+def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: sum of w / (k + rank), rank from 1."""
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
+    return scores
+
+
+class Retriever:
+    """Dense + BM25 candidates → fused, filtered, ranked Evidence."""
+
+    def __init__(self, settings: RetrieveSettings, vectors: VectorIndex, sparse: SparseIndex):
+        self.settings = settings
+        self.vectors = vectors
+        self.sparse = sparse
+        self.by_id = {c.id: c for c in sparse.chunks}
+
+    def retrieve(self, question: str, top_k: int | None = None, paper_ids: list[str] | None = None,
+                 mode: str = "hybrid") -> list[Evidence]:
+        top_k = top_k or self.settings.top_k
+        n = self.settings.candidates
+        dense = self.vectors.query(question, n, paper_ids) if mode in ("hybrid", "dense") else []
+        sparse = self._sparse(question, n, paper_ids) if mode in ("hybrid", "sparse") else []
+        dense_ids = [cid for cid, _ in dense if cid in self.by_id]
+        sparse_ids = [cid for cid, _ in sparse]
+        fused = fuse([dense_ids, sparse_ids], [self.settings.dense_weight, self.settings.sparse_weight],
+                     self.settings.rrf_k)
+        refs_ok = about_references(question)
+        ranked = sorted(fused, key=lambda cid: -fused[cid] * (1.0 if refs_ok or self.by_id[cid].kind == "body" else 0.2))
+        dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
+        sparse_rank = {cid: i + 1 for i, cid in enumerate(sparse_ids)}
+        cosine = {cid: 1 + math.log(max(sim, 1e-9)) for cid, sim in dense}
+        return [Evidence(chunk=self.by_id[cid], score=round(fused[cid], 6), dense_rank=dense_rank.get(cid),
+                         sparse_rank=sparse_rank.get(cid), cosine=cosine.get(cid))
+                for cid in ranked[:top_k]]
+
+    def _sparse(self, question: str, n: int, paper_ids: list[str] | None) -> list[tuple[str, float]]:
+        hits = self.sparse.query(question, n * 3 if paper_ids else n)
+        if paper_ids:
+            hits = [(cid, s) for cid, s in hits if self.by_id[cid].paper_id in paper_ids][:n]
+        return hits
