@@ -7,6 +7,8 @@ safe with two writers); a second writer waits ``lock_timeout_s`` and then gets L
 
 from __future__ import annotations
 
+import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +20,7 @@ from .catalogue import Catalogue
 from .chat import condense
 from .chunking import node_to_chunk, page_documents
 from .papers import describe
-from .pdf import PdfError, read_metadata, read_pages
+from .pdf import PdfError, read_pdf
 from .records import Answer, Page, Paper, Reference
 from .settings import Settings, get_settings
 
@@ -109,6 +111,15 @@ class Library:
             return prefix[0]
         raise UnknownPaper(f"no paper '{key}' in {self.dir}; `assistant list` shows file names, DOIs and ids")
 
+    def pdf_path(self, paper: Paper) -> Path:
+        """The library's own copy of the paper's PDF (named by its id, never by the upload's name)."""
+        return self.dir / "files" / f"{safe_name(paper.id)}.pdf"
+
+    def _keep_copy(self, path: Path, paper: Paper) -> None:
+        target = self.pdf_path(paper)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
     def pages(self, paper_id: str) -> list[Page]:
         return self.catalogue.pages(paper_id)
 
@@ -136,8 +147,8 @@ class Library:
         if not path.exists():
             return AddResult(str(path), "failed", "no such file")
         try:
-            pages = read_pages(path)
-            paper = describe(path, pages, read_metadata(path))
+            pages, metadata = read_pdf(path, self.settings.parse)
+            paper = describe(path, pages, metadata)
         except PdfError as exc:
             return AddResult(str(path), "failed", str(exc))
         known = self.catalogue.find(paper.id, paper.sha256)
@@ -153,9 +164,11 @@ class Library:
             chunks = [node_to_chunk(n) for n in nodes]
             paper.n_chunks = len(chunks)
             try:
+                self._keep_copy(path, paper)
                 self.catalogue.put(paper, pages, chunks, refs)
             except Exception:
                 self.vectors.delete_paper(paper.id)
+                self.pdf_path(paper).unlink(missing_ok=True)
                 raise
             links = self._link(paper)
         finally:
@@ -169,6 +182,7 @@ class Library:
         try:
             self.vectors.delete_paper(paper.id)
             self.catalogue.delete(paper.id)
+            self.pdf_path(paper).unlink(missing_ok=True)
             self.catalogue.update_references(
                 [(pid, r.model_copy(update={"linked_paper": None}))
                  for pid, r in self.catalogue.citing_references() if r.linked_paper == paper.id])
@@ -225,6 +239,12 @@ class Library:
         answerer = ExtractiveAnswerer(self.settings.answer, self.encoder.encode, idf, default_idf)
         pages = {(pid, p.index): p for pid in papers for p in self.pages(pid)}
         return _State(version, papers, Retriever(self.settings.retrieve, self.vectors, sparse), answerer, pages)
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe form of any string: no path separators, no leading dots."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return cleaned[:150] or "paper"
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

@@ -13,7 +13,7 @@ import re
 from .retrieve import terms
 
 _DEPENDENT = re.compile(
-    r"\b(they|them|their|theirs|it|its|this|that|these|those|he|him|his|she|her|hers|there|then|"
+    r"\b(they|them|their|theirs|it|its|this|that|these|those|he|him|his|she|her|hers|"
     r"the (?:same|other|former|latter|first|second|paper|author|study|report|concept|figure|number))\b|"
     r"^\s*(and|also|what about|how about|but|so|why|how come)\b",
     re.I,

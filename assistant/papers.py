@@ -27,6 +27,12 @@ _AFFILIATION = re.compile(r"\b(Universit|Institut|Department|School|College|Labo
 _BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|author|unknown|anonymous|\s*$)|\.(docx?|pdf|tex)$", re.I)
 
 
+def display_name(name: str) -> str:
+    """The file name as added, without any directory part or control characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    return "".join(ch for ch in base if ch.isprintable()).strip() or "paper.pdf"
+
+
 def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with Path(path).open("rb") as fh:
@@ -47,13 +53,13 @@ def describe(path: str | Path, pages: list[Page], metadata: dict[str, str]) -> P
     front = front_matter(pages)
     meta_text = " ".join(metadata.get(k, "") for k in ("Subject", "Keywords", "doi", "DOI"))
     doi = find_doi(meta_text) or find_doi(front)
-    title = _meta(metadata, "Title") or guess_title(front)
+    title = _meta(metadata, "Title") or guess_title(metadata.get("LargestText", ""), front)
     return Paper(
         id=paper_id(doi, sha),
-        file_name=path.name,
+        file_name=display_name(path.name),
         sha256=sha,
         title=title,
-        authors=split_authors(_meta(metadata, "Author")) or guess_authors(front, title),
+        authors=split_authors(_meta(metadata, "Author")) or guess_authors(pages[0].text, title),
         year=find_year(f"{metadata.get('Subject', '')}\n{front}"),
         doi=doi,
         venue=find_venue(f"{metadata.get('Subject', '')}\n{front}"),
@@ -108,8 +114,10 @@ def split_authors(value: str) -> list[str]:
     return [p.strip() for p in parts if len(p.strip()) > 2 and not _AFFILIATION.search(p)]
 
 
-def guess_title(front: str) -> str:
-    """Without metadata: the first sentence-like line that is not boilerplate (DOI, licence, venue)."""
+def guess_title(largest: str, front: str) -> str:
+    """Without metadata: the largest-font text of page 1, else the first line that is not boilerplate."""
+    if 10 < len(largest) < 300:
+        return largest.strip(" .")
     for line in front.split("\n"):
         for part in re.split(r"(?<=[.:])\s+", line):
             if 10 < len(part) < 250 and not re.search(r"doi|isbn|copyright|licen|proceedings|©|http", part, re.I):
@@ -117,13 +125,20 @@ def guess_title(front: str) -> str:
     return ""
 
 
-def guess_authors(front: str, title: str) -> list[str]:
-    """Without metadata: the capitalised names right after the title, before any affiliation."""
-    start = front.find(title) + len(title) if title and title in front else -1
-    if start < 0:
-        return []
-    tail = front[start : start + 300]
-    stop = _AFFILIATION.search(tail)
-    names = tail[: stop.start()] if stop else tail[:120]
-    names = re.sub(r"[\d*†‡§]+", " ", names)
-    return [n for n in split_authors(names) if re.fullmatch(r"(?:[A-Z][\w.'-]*\s+){1,3}[A-Z][\w'-]+", n)]
+def guess_authors(raw_first_page: str, title: str) -> list[str]:
+    """Without metadata: name-like lines right after the title, before any affiliation line."""
+    lines = [" ".join(line.split()) for line in raw_first_page.split("\n") if line.strip()]
+    title_words = set(title.lower().split())
+    names: list[str] = []
+    for line in lines[:15]:
+        if title_words and set(line.lower().split()) <= title_words:
+            continue
+        if _AFFILIATION.search(line) or re.match(r"abstract", line, re.I):
+            break
+        cleaned = re.sub(r"[\d*†‡§]+", " ", line)
+        found = [n for n in split_authors(cleaned) if re.fullmatch(r"(?:[A-Z][\w.'-]*\s+){1,3}[A-Z][\w'-]+", n)]
+        if found:
+            names += found
+        elif names:
+            break
+    return names

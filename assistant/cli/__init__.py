@@ -1,0 +1,45 @@
+"""`assistant` command line: a thin shell over assistant.api.Library.
+
+Exit codes: 0 ok · 1 the work failed in part or whole (a bad PDF in a batch, library busy,
+empty library) · 2 usage error (bad option, unknown paper, invalid question file).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .common import EPILOG
+from .library import add, list_papers, remove
+from .questions import ask, chat
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="assistant")
+def cli() -> None:
+    """A research assistant over a library of papers (PDFs).
+
+    It answers from the indexed text only, and every answer sentence carries a citation a
+    scholar can check: (Madaminova, 2023, p. 83) plus the verbatim quote from that page.
+    When the papers do not support an answer, it says so.
+
+    \b
+    Quick start:
+      assistant add ../shared/corpus           # add every PDF in a folder
+      assistant list                           # what is in the library
+      assistant ask "How many international migrants were there in 2019?"
+      assistant chat                           # multi-turn, in the terminal
+    """
+
+
+for command in (add, list_papers, remove, ask, chat):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="assistant")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

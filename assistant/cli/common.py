@@ -1,0 +1,49 @@
+"""Shared CLI pieces: the --index option, opening a library, turning errors into exit codes."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Callable
+
+import click
+
+EPILOG = """\b
+Exit codes: 0 ok; 1 failed in part or whole (e.g. one bad PDF in a batch,
+library busy, empty library); 2 usage error (bad option, unknown paper).
+Environment: ASSISTANT_INDEX_DIR (default library folder), ASSISTANT_CHROMA_URL
+(use a `chroma run` server), ASSISTANT_LLM__BASE_URL / ASSISTANT_LLM__MODEL
+(optional OpenAI-compatible LLM)."""
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False), default=None,
+    help="Library folder (default: ./index of the project, or $ASSISTANT_INDEX_DIR).",
+)
+
+
+def open_library(index_dir: str | None) -> Any:
+    from ..api import Library
+
+    return Library(index_dir)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(func: Callable) -> Callable:
+    """Show a library error as one line and an exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..api import LibraryError, UnknownPaper
+
+        try:
+            return func(*args, **kwargs)
+        except UnknownPaper as exc:
+            fail(str(exc), 2)
+        except LibraryError as exc:
+            fail(str(exc), 1)
+
+    return wrapper

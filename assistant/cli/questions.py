@@ -1,0 +1,89 @@
+"""`assistant ask` and `assistant chat`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .common import fail, index_option, open_library, user_errors
+
+
+def _load_history(path: str | None) -> list[dict[str, str]]:
+    if not path:
+        return []
+    try:
+        history = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(f"--history {path}: cannot read a JSON list of turns ({exc})", 2)
+    ok = isinstance(history, list) and all(
+        isinstance(t, dict) and t.get("role") in ("user", "assistant") and isinstance(t.get("content"), str)
+        for t in history)
+    if not ok:
+        fail(f'--history {path}: expected [{{"role": "user"|"assistant", "content": "..."}}, ...]', 2)
+    return history
+
+
+@click.command()
+@click.argument("question")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the answer in the JSON contract (see README).")
+@click.option("-k", "top_k", type=click.IntRange(1, 100), default=None, help="Passages to retrieve (default 10).")
+@click.option("--history", type=click.Path(dir_okay=False), default=None,
+              help='Earlier turns as a JSON file: [{"role": "user"|"assistant", "content": "..."}].')
+@click.option("--paper", "papers", multiple=True, help="Restrict to this paper (file name, DOI or id); repeatable.")
+@user_errors
+def ask(question: str, index_dir: str | None, as_json: bool, top_k: int | None, history: str | None,
+        papers: tuple[str, ...]) -> None:
+    """Answer QUESTION from the library, citing page and quote for every sentence.
+
+    When the papers do not support an answer it says "The indexed papers do not answer
+    this." and cites nothing.
+
+    \b
+    Examples:
+      assistant ask "What are the seven components of human security?"
+      assistant ask "How many of them died in the Mediterranean?" --history turns.json
+      assistant ask "Who coined securitization?" --json | jq .citations
+    """
+    from ..render import answer_json, answer_markdown
+
+    library = open_library(index_dir)
+    paper_ids = [library.paper(p).id for p in papers] or None
+    answer = library.ask(question, history=_load_history(history), k=top_k, paper_ids=paper_ids)
+    click.echo(json.dumps(answer_json(answer), indent=2, ensure_ascii=False) if as_json else answer_markdown(answer))
+
+
+@click.command()
+@index_option
+@user_errors
+def chat(index_dir: str | None) -> None:
+    """Multi-turn questions in the terminal; follow-ups are read with the conversation.
+
+    \b
+    Commands: /papers (list the library), /clear (forget the conversation), /quit.
+    """
+    from ..render import answer_markdown, answer_text
+
+    library = open_library(index_dir)
+    history: list[dict[str, str]] = []
+    click.echo(f"Library {library.dir}: {len(library.papers())} papers. Ask a question; /quit to leave.")
+    while True:
+        try:
+            line = click.prompt("you", prompt_suffix="> ").strip()
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        if line in ("/quit", "/exit", "/q"):
+            return
+        if line == "/clear":
+            history = []
+            click.echo("(conversation cleared)")
+        elif line == "/papers":
+            for p in library.papers():
+                click.echo(f"- {p.file_name}: {p.title} ({p.year or 'n.d.'})")
+        elif line:
+            answer = library.ask(line, history=history)
+            click.echo(answer_markdown(answer) + "\n")
+            history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer_text(answer)}]
