@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import references
+from . import literature, references
 from .catalogue import Catalogue
 from .chat import condense
 from .chunking import node_to_chunk, page_documents
@@ -155,13 +155,14 @@ class Library:
         if known:
             return AddResult(str(path), "exists", f"already in library as {known.file_name}", known)
         refs = references.extract_references(pages)
+        references.find_contexts(pages, refs)
         lock = self._write_lock()
         try:
             if self.catalogue.find(paper.id, paper.sha256):
                 return AddResult(str(path), "exists", "already in library (added meanwhile)", paper)
             on_batch = (lambda done, total: progress(f"embed {path.name}", done, total)) if progress else None
             nodes = self.vectors.ingest(page_documents(paper, pages), on_batch=on_batch)
-            chunks = [node_to_chunk(n) for n in nodes]
+            chunks = [node_to_chunk(n, pages) for n in nodes]
             paper.n_chunks = len(chunks)
             try:
                 self._keep_copy(path, paper)
@@ -193,11 +194,11 @@ class Library:
     def _link(self, paper: Paper) -> list[str]:
         """Link the new paper to references that cite it, and its references to papers in the library."""
         papers = {p.id: p for p in self.papers()}
-        updates, links = references.link_all(self.catalogue.citing_references(), papers)
+        updates, links = literature.link_all(self.catalogue.citing_references(), papers)
         if updates:
             self.catalogue.update_references(updates)
-        return [f"cited by {label}" for citing, cited, label in links if cited == paper.id] + \
-               [f"cites {label}" for citing, cited, label in links if citing == paper.id]
+        return [f"cited by {literature.paper_label(papers[citing])}" for citing, cited in links if cited == paper.id] + \
+               [f"cites {literature.paper_label(papers[cited])}" for citing, cited in links if citing == paper.id]
 
     def references(self, key: str) -> list[Reference]:
         return self.catalogue.references(self.paper(key).id)

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from llama_index.core.schema import BaseNode, Document, TransformComponent
 
+from .pdf import raw_span
 from .records import Chunk, Page, Paper
 from .settings import ChunkSettings
 
@@ -121,10 +122,10 @@ class SpanTagger(TransformComponent):
         return nodes
 
 
-def node_to_chunk(node: BaseNode) -> Chunk:
+def node_to_chunk(node: BaseNode, pages: list[Page]) -> Chunk:
     meta = node.metadata
     return Chunk(
         id=node.node_id, paper_id=meta["paper_id"], file_name=meta["file_name"], page_index=meta["page_index"],
         page_label=str(meta["page_label"]), start=meta["start"], end=meta["end"], text=node.get_content(),
-        kind=meta.get("kind", "body"),
+        raw=raw_span(pages[meta["page_index"]], meta["start"], meta["end"]), kind=meta.get("kind", "body"),
     )

@@ -90,7 +90,8 @@ class Chunk(BaseModel):
     page_label: str
     start: int  # offsets into Page.clean
     end: int
-    text: str
+    text: str  # clean text: what is embedded and searched
+    raw: str = ""  # the verbatim page text behind it (as pypdf extracts it), whitespace collapsed
     kind: str = "body"  # "body" or "references"
 
 

@@ -77,7 +77,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             for c in answer.citations
         ],
         "passages": [
-            {"paper": e.chunk.file_name, "page": e.chunk.page_label, "text": e.chunk.text, "score": e.score}
+            {"paper": e.chunk.file_name, "page": e.chunk.page_label, "text": e.chunk.raw or e.chunk.text,
+             "score": e.score}
             for e in answer.evidence
         ],
         "standalone_question": answer.standalone_question,

@@ -11,6 +11,7 @@ import sys
 import click
 
 from .common import EPILOG
+from .evaluate import evaluate
 from .library import add, list_papers, remove
 from .questions import ask, chat
 
@@ -33,7 +34,7 @@ def cli() -> None:
     """
 
 
-for command in (add, list_papers, remove, ask, chat):
+for command in (add, list_papers, remove, ask, chat, evaluate):
     cli.add_command(command)
 
 

@@ -1,0 +1,114 @@
+"""The Python API end to end on the shared corpus: real model, real embedded Chroma."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import quote_on_page
+from assistant.api import Library, LibraryBusy, LibraryError, UnknownPaper
+from assistant.render import answer_text
+
+from . import pdfgen
+from .conftest import MADAMINOVA, WEI
+
+pytestmark = pytest.mark.slow
+
+
+def _pages(library, citation):
+    return {p.label: p for p in library.pages(citation.paper_id)}
+
+
+def test_migrants_in_2019_cites_wei_page_1(corpus_library):
+    answer = corpus_library.ask("How many international migrants were there in 2019?")
+    assert not answer.abstained
+    assert "272 million" in answer_text(answer)
+    hits = [c for c in answer.citations if c.file_name == WEI.name and c.page == "1" and "272 million" in c.quote]
+    assert hits, answer.citations
+    assert "(Wei, n.d., p. 1)" in answer_text(answer)
+
+
+def test_madaminova_answer_cites_printed_pages_and_year(corpus_library):
+    answer = corpus_library.ask("Which components of human security did the UNDP Human Development Report 1994 list?")
+    assert not answer.abstained
+    cited = [c for c in answer.citations if c.file_name == MADAMINOVA.name]
+    assert cited and all(80 <= int(c.page) <= 86 for c in cited)
+    assert "(Madaminova, 2023, p. 84)" in answer_text(answer)
+    paper = corpus_library.paper(MADAMINOVA.name)
+    assert paper.doi == "10.5220/0012672300003882" and paper.year == "2023"
+
+
+def test_every_citation_is_on_the_page_it_names(corpus_library):
+    questions = ["What is securitization?", "What did the Department of Homeland Security issue in 2017?",
+                 "How many migrants died in the Mediterranean Sea in 2022?", "What is non-traditional security?"]
+    for question in questions:
+        answer = corpus_library.ask(question)
+        for citation in answer.citations:
+            assert quote_on_page(citation.quote, _pages(corpus_library, citation)[citation.page])
+
+
+@pytest.mark.parametrize("question", ["What is the population of Mars colonies?",
+                                      "How many migrants crossed the Pacific by boat in 1850?"])
+def test_unanswerable_questions_abstain_without_citations(corpus_library, question):
+    answer = corpus_library.ask(question)
+    assert answer.abstained and not answer.citations
+    assert answer_text(answer) == "The indexed papers do not answer this."
+
+
+def test_follow_up_is_read_with_the_conversation(corpus_library):
+    history = [{"role": "user", "content": "What does the Missing Migrants Project report?"},
+               {"role": "assistant", "content": "43,258 migrants died or went missing between 2014 and 2022."}]
+    answer = corpus_library.ask("How many of them died in the Mediterranean?", history=history)
+    assert not answer.abstained
+    assert "1,200" in answer_text(answer) or "25,000" in answer_text(answer)
+
+
+def test_readding_is_a_no_op(corpus_library):
+    before = corpus_library.vectors.count()
+    [result] = corpus_library.add([WEI])
+    assert result.status == "exists"
+    assert corpus_library.vectors.count() == before
+
+
+def test_remove_leaves_no_chunk_and_the_library_survives_a_restart(tmp_path):
+    library = Library(tmp_path / "lib")
+    results = library.add([WEI, MADAMINOVA])
+    assert [r.status for r in results] == ["added", "added"]
+    wei = library.paper(WEI.name)
+    assert library.vectors.count(wei.id) == wei.n_chunks > 0
+
+    library.remove(WEI.name)
+    assert library.vectors.count(wei.id) == 0
+    assert library.catalogue.chunks(wei.id) == [] and library.pages(wei.id) == []
+    assert not library.pdf_path(wei).exists()
+    with pytest.raises(UnknownPaper):
+        library.paper(WEI.name)
+
+    reopened = Library(tmp_path / "lib")
+    assert [p.file_name for p in reopened.papers()] == [MADAMINOVA.name]
+    answer = reopened.ask("What are the seven components of human security?")
+    assert answer.citations and all(c.file_name == MADAMINOVA.name for c in answer.citations)
+
+
+def test_corrupt_pdf_in_a_batch_fails_alone(tmp_path):
+    bad = pdfgen.corrupt_pdf(tmp_path / "broken.pdf")
+    library = Library(tmp_path / "lib")
+    results = library.add([bad, WEI])
+    assert [r.status for r in results] == ["failed", "added"]
+    assert "broken.pdf" in results[0].message
+    assert [p.file_name for p in library.papers()] == [WEI.name]
+
+
+def test_a_second_writer_gets_library_busy(tmp_path):
+    from filelock import FileLock
+
+    library = Library(tmp_path / "lib", lock_timeout_s=0.5)
+    with FileLock(str(library.dir / ".write.lock")):
+        with pytest.raises(LibraryBusy, match="library busy"):
+            library.add([WEI])
+    assert library.papers() == []
+
+
+def test_empty_library_and_empty_question(tmp_path):
+    library = Library(tmp_path / "empty")
+    with pytest.raises(LibraryError, match="empty"):
+        library.ask("Anything?")
