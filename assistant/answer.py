@@ -1,9 +1,14 @@
 """Stage 6: an extractive Answer with validated Citations, or an abstention.
 
 No LLM: the answer is made of sentences from the retrieved passages, each cited with its
-paper, printed page and verbatim quote. Abstention is decided on the answer, not on
-similarity (BASELINES.md #2): the chosen sentences and their passage must contain what the
-question asks about (its rare terms, its numbers and years).
+paper, printed page and verbatim quote. Candidates are the sentences of the retrieved
+passages, plus the front matter of the papers for questions about a paper itself, plus the
+reference-list entries for questions about cited works. A sentence that introduces a list
+(ends with ":") or leans on its neighbour ("This document …") is kept with that neighbour.
+
+Abstention is decided on the answer, not on similarity (BASELINES.md #2): the chosen
+evidence must contain what the question asks about — its rare terms, its numbers and named
+entities — and a "how many" question needs a number the question did not already give.
 """
 
 from __future__ import annotations
@@ -16,15 +21,29 @@ import numpy as np
 
 from .chunking import sentence_spans
 from .pdf import raw_span
-from .records import Answer, AnswerSentence, Citation, Evidence, Page, Paper
+from .records import Answer, AnswerSentence, Citation, Evidence, Page, Paper, Reference
 from .retrieve import about_references, terms
 from .settings import AnswerSettings
 
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_NUMERIC_Q = re.compile(r"\b(how (many|much|often|long|large)|what (number|percentage|share|proportion|year|date)|"
-                        r"when|in which year|per ?cent|percentage|rate)\b", re.I)
-_WHO_Q = re.compile(r"\b(who|whom|whose|which (scholar|researcher|author|organi[sz]ation|school|agency))\b", re.I)
-_MULTI_Q = re.compile(r"\b(both|each|compare|comparison|differ|two papers|papers|all the|list|which .* and)\b", re.I)
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_NUMERIC_Q = re.compile(r"\b(how (many|much|large|big|often)|what (number|percentage|share|proportion|fraction)|"
+                        r"how high|per ?cent(age)?)\b", re.I)
+_META_Q = re.compile(r"\b(who (wrote|is the author|authored)|author(s|ship)?\b|affiliat|institution|based|"
+                     r"doi|licen[cs]e|publish(ed|er)?|proceedings|conference|journal|venue|appear(ed)?)\b", re.I)
+_MULTI_Q = re.compile(r"\b(both|each|two papers|the papers|compare|comparison|differ\w*|respectively)\b", re.I)
+_LIST_Q = re.compile(r"\b(what are|which are|list|name the|stages|steps|components|elements|types|kinds|forms|"
+                     r"groups|axes|factors|dimensions|shortcomings|weaknesses|conclusions|ways)\b", re.I)
+_LEANS_BACK = re.compile(r"^(this|these|that|those|such|it|its|they|their|he|his|she|her|according to (him|her|them)|"
+                         r"in (his|her|their) (opinion|view)|here)\b", re.I)
+_ENDS = re.compile(r"[.?!:;)\"”’']\s*$")
+_ENTITY = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,})\b")
+# Words that frame a question rather than name its content ("how many", "in which journal did it appear").
+_GENERIC = {"paper", "articl", "author", "studi", "work", "text", "write", "wrote", "say", "claim", "draw", "cite",
+            "mention", "describ", "discuss", "accord", "present", "character", "account", "view", "think", "argu",
+            "point", "give", "note", "explain", "propos", "suggest", "identifi", "refer", "main", "kind", "mani",
+            "much", "name", "month", "year", "date", "time", "list", "contain", "appear", "sens", "attribut", "along",
+            "sort", "treat", "start", "question", "record", "report", "releas", "mean", "defin", "regard", "way"}
+_CONNECTIVES = {"of", "for", "and", "the", "on", "in", "de", "du", "des", "der", "&"}
 _PUNCT = re.compile(r"[^\w\s]")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
@@ -43,16 +62,37 @@ def quote_on_page(quote: str, page: Page) -> bool:
 
 @dataclass
 class Candidate:
-    evidence: Evidence
+    """A citable unit: one sentence (or two that belong together), or one reference entry."""
+
+    paper_id: str
     page: Page
-    start: int  # offsets into page.clean
-    end: int
-    rank: int
-    text: str = ""
-    score: float = 0.0
-    lexical: float = 0.0
-    semantic: float = 0.0
+    text: str  # what the answer shows
+    quote: str  # verbatim raw text of the page
+    rank: int  # rank of the passage it came from
+    chunk_id: str | None = None
+    span: tuple[int, int] | None = None  # offsets in page.clean, for sentence units
+    context: set[str] = field(default_factory=set)  # terms of the surrounding passage
+    context_text: str = ""  # the surrounding passage
     terms: set[str] = field(default_factory=set)
+    score: float = 0.0
+    semantic: float = 0.0
+
+
+@dataclass
+class Query:
+    """The question as the answerer reads it."""
+
+    text: str  # standalone question (retrieval query)
+    focus: str  # what the user typed
+    ignore: set[str]  # terms that name papers in the library ("Madaminova", "Wei")
+
+    @property
+    def wanted(self) -> set[str]:
+        return set(terms(self.focus)) - self.ignore - _GENERIC
+
+    @property
+    def wanted_all(self) -> set[str]:
+        return set(terms(self.text)) - self.ignore - _GENERIC
 
 
 class ExtractiveAnswerer:
@@ -65,55 +105,88 @@ class ExtractiveAnswerer:
         self.default_idf = default_idf
         self._sentences: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
-    def answer(self, question: str, focus: str, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
-               papers: dict[str, Paper]) -> Answer:
-        """``question`` is the standalone question used for retrieval; ``focus`` is what the user typed."""
-        candidates = self._candidates(question, evidence, pages)
-        if not candidates:
-            return Answer(question=focus, standalone_question=question, evidence=evidence, abstained=True)
-        self._score(question, focus, candidates)
-        chosen = self._select(focus, candidates)
-        if not self._supported(focus, chosen):
-            return Answer(question=focus, standalone_question=question, evidence=evidence, abstained=True)
-        return self._compose(focus, question, chosen, evidence, papers)
+    def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
+               papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
+        candidates = self._candidates(query, evidence, pages, papers, references)
+        chosen = self._choose(query, candidates, pages) if candidates else []
+        if not chosen:
+            return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
+        return self._compose(query, chosen, evidence, papers)
+
+    def _choose(self, query: Query, candidates: list[Candidate], pages) -> list[Candidate]:
+        self._score(query, candidates)
+        chosen = [self._extend(c, pages) for c in self._select(query, candidates)]
+        return chosen if self._supported(query, chosen) else []
 
     # candidates ---------------------------------------------------------------------------
-    def _candidates(self, question: str, evidence: list[Evidence], pages) -> list[Candidate]:
-        refs_ok = about_references(question)
-        seen: set[str] = set()
+    def _candidates(self, query: Query, evidence: list[Evidence], pages, papers, references) -> list[Candidate]:
+        refs_ok = about_references(query.text)
         out: list[Candidate] = []
         for rank, ev in enumerate(evidence[: self.settings.max_passages]):
-            chunk = ev.chunk
-            if chunk.kind == "references" and not refs_ok:
+            if ev.chunk.kind == "references" and not refs_ok:
                 continue
-            key = (chunk.paper_id, chunk.page_index)
-            page = pages[key]
-            if key not in self._sentences:
-                self._sentences[key] = sentence_spans(page.clean)
-            for start, end in self._sentences[key]:
-                if end <= chunk.start or start >= chunk.end or not _inside(start, end, chunk.start, chunk.end):
-                    continue
-                text = page.clean[start:end].strip()
-                norm = normalise(text)
-                if len(norm.split()) < 4 or norm in seen:
-                    continue
-                seen.add(norm)
-                out.append(Candidate(ev, page, start, end, rank, text=text, terms=set(terms(text))))
+            page = pages[(ev.chunk.paper_id, ev.chunk.page_index)]
+            out += self._sentence_units(page, ev.chunk.paper_id, ev.chunk.start, ev.chunk.end, rank, ev.chunk.id,
+                                        ev.chunk.text)
+        if _META_Q.search(query.focus):
+            out += self._front_matter(evidence, pages, papers)
+        if refs_ok:
+            out += self._reference_units(query, evidence, pages, references)
+        return _dedupe(out)
+
+    def _sentence_units(self, page: Page, paper_id: str, lo: int, hi: int, rank: int, chunk_id: str | None,
+                        context_text: str) -> list[Candidate]:
+        units = []
+        context = set(terms(context_text))
+        for start, end in self._page_sentences(page, paper_id):
+            if min(end, hi) - max(start, lo) < 0.6 * (end - start):
+                continue
+            text = page.clean[start:end].strip()
+            if len(text.split()) < 4 or (not _ENDS.search(text) and len(text.split()) < 20):
+                continue  # fragments and headings are not answers
+            units.append(Candidate(paper_id, page, text, raw_span(page, start, end), rank, chunk_id, (start, end),
+                                   context, context_text, set(terms(text))))
+        return units
+
+    def _front_matter(self, evidence: list[Evidence], pages, papers) -> list[Candidate]:
+        """The first-page sentences (title block, footnote) of the papers the evidence is from."""
+        out: list[Candidate] = []
+        for pid in dict.fromkeys(e.chunk.paper_id for e in evidence):
+            page = pages.get((pid, 0))
+            if page is not None:
+                end = page.clean.find("\nAbstract")
+                out += self._sentence_units(page, pid, 0, end if end > 0 else 1500, 0, None, "")
         return out
 
+    def _reference_units(self, query: Query, evidence: list[Evidence], pages, references) -> list[Candidate]:
+        """Reference-list entries of the papers in play, each quoted from the page it is printed on."""
+        in_play = {e.chunk.paper_id for e in evidence}
+        out = []
+        for pid, ref in references:
+            page = next((p for (p_id, _), p in pages.items() if p_id == pid and p.label == ref.page), None)
+            if pid in in_play and page is not None and quote_on_page(ref.raw, page):
+                out.append(Candidate(pid, page, ref.raw, " ".join(ref.raw.split()), 0, None, None, set(), "",
+                                     set(terms(ref.raw))))
+        return out
+
+    def _page_sentences(self, page: Page, paper_id: str) -> list[tuple[int, int]]:
+        key = (paper_id, page.index)
+        if key not in self._sentences:
+            self._sentences[key] = sentence_spans(page.clean)
+        return self._sentences[key]
+
     # scoring ------------------------------------------------------------------------------
-    def _score(self, question: str, focus: str, candidates: list[Candidate]) -> None:
-        q_terms = set(terms(question))
-        f_terms = set(terms(focus))
-        vectors = np.asarray(self.encode([question] + [c.text for c in candidates]))
+    def _score(self, query: Query, candidates: list[Candidate]) -> None:
+        wanted, wanted_all = query.wanted, query.wanted_all
+        vectors = np.asarray(self.encode([query.text] + [c.text for c in candidates]))
         sims = vectors[1:] @ vectors[0]
-        numeric = bool(_NUMERIC_Q.search(focus))
+        numeric = bool(_NUMERIC_Q.search(query.focus))
         for cand, sim in zip(candidates, sims):
             cand.semantic = float(sim)
-            cand.lexical = 0.7 * self._coverage(f_terms, cand.terms) + 0.3 * self._coverage(q_terms, cand.terms)
+            lexical = 0.7 * self._coverage(wanted, cand.terms) + 0.3 * self._coverage(wanted_all, cand.terms)
             prior = 1.0 / (1.0 + 0.15 * cand.rank)
-            bonus = 0.1 if numeric and _NUMBER.search(cand.text) else 0.0
-            cand.score = 0.45 * cand.semantic + 0.4 * cand.lexical + 0.15 * prior + bonus
+            bonus = 0.1 if numeric and _new_numbers(query.focus, cand.text) else 0.0
+            cand.score = 0.45 * cand.semantic + 0.4 * lexical + 0.15 * prior + bonus
 
     def _coverage(self, wanted: set[str], have: set[str]) -> float:
         total = sum(self._idf(t) for t in wanted)
@@ -123,65 +196,156 @@ class ExtractiveAnswerer:
         return self.idf.get(term, self.default_idf)
 
     # selection ----------------------------------------------------------------------------
-    def _select(self, focus: str, candidates: list[Candidate]) -> list[Candidate]:
+    def _select(self, query: Query, candidates: list[Candidate]) -> list[Candidate]:
         ranked = sorted(candidates, key=lambda c: -c.score)
         best = ranked[0]
-        floor = best.score * self.settings.keep_ratio
-        multi = bool(_MULTI_Q.search(focus))
+        multi = bool(_MULTI_Q.search(query.focus))
+        keep = self.settings.keep_ratio * (0.9 if _LIST_Q.search(query.focus) else 1.0)
         chosen = [best]
         for cand in ranked[1:]:
             if len(chosen) >= self.settings.max_sentences:
                 break
-            new_paper = cand.evidence.chunk.paper_id not in {c.evidence.chunk.paper_id for c in chosen}
-            good = cand.score >= floor or (multi and new_paper and cand.score >= best.score * 0.6)
-            if good and not any(_redundant(cand, c) for c in chosen):
+            papers = {c.paper_id for c in chosen}
+            fits = cand.paper_id in papers or multi
+            good = cand.score >= best.score * keep or (multi and cand.paper_id not in papers
+                                                         and cand.score >= best.score * 0.6)
+            if fits and good and not any(_redundant(cand, c) for c in chosen):
                 chosen.append(cand)
         return chosen
 
+    def _extend(self, cand: Candidate, pages) -> Candidate:
+        """Keep a list's opening with the list, and a sentence that leans back with the one before."""
+        if cand.span is None:
+            return cand
+        spans = self._page_sentences(cand.page, cand.paper_id)
+        i = next((n for n, s in enumerate(spans) if s[0] >= cand.span[0]), None)
+        if i is None:
+            return cand
+        start, end = cand.span
+        text = cand.page.clean[start:end].strip()
+        if text.endswith(":") and i + 1 < len(spans):
+            end = spans[i + 1][1]
+        nxt = cand.page.clean[end:].lstrip()
+        if i + 1 < len(spans) and spans[i + 1][0] >= end and _LEANS_BACK.match(nxt) and end == cand.span[1]:
+            end = spans[i + 1][1]
+        if _LEANS_BACK.match(text) and i > 0:
+            start = spans[i - 1][0]
+        if (start, end) == cand.span:
+            return cand
+        text = cand.page.clean[start:end].strip()
+        return Candidate(cand.paper_id, cand.page, text, raw_span(cand.page, start, end), cand.rank, cand.chunk_id,
+                         (start, end), cand.context, cand.context_text, set(terms(text)), cand.score, cand.semantic)
+
     # abstention ---------------------------------------------------------------------------
-    def _supported(self, focus: str, chosen: list[Candidate]) -> bool:
+    def _supported(self, query: Query, chosen: list[Candidate]) -> bool:
         """Does the chosen evidence contain what the question asks for?"""
-        have = set().union(*(c.terms for c in chosen)) | set(terms(chosen[0].evidence.chunk.text))
-        wanted = set(terms(focus))
-        for number in _NUMBER.findall(focus):
-            if terms(number) and terms(number)[0] not in have:
-                return False
-        coverage = self._coverage(wanted, have)
+        said = set().union(*(c.terms for c in chosen))
+        have = said | chosen[0].context
+        if not _entities_present(query, have, " ".join(c.text for c in chosen) + " " + chosen[0].context_text):
+            return False
+        if _NUMERIC_Q.search(query.focus) and not any(_new_numbers(query.focus, c.text) for c in chosen):
+            return False
+        coverage = max(self._coverage(query.wanted, have), self._coverage(query.wanted_all, have))
         best = chosen[0]
         return coverage >= self.settings.min_support or (best.semantic >= self.settings.min_semantic
                                                           and coverage >= self.settings.min_support / 2)
 
     # composition --------------------------------------------------------------------------
-    def _compose(self, focus: str, question: str, chosen: list[Candidate], evidence: list[Evidence],
+    def _compose(self, query: Query, chosen: list[Candidate], evidence: list[Evidence],
                  papers: dict[str, Paper]) -> Answer:
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
         for cand in chosen:
-            chunk = cand.evidence.chunk
-            quote = raw_span(cand.page, cand.start, cand.end)
-            if not quote_on_page(quote, cand.page):
+            if not quote_on_page(cand.quote, cand.page):
                 continue  # never show a citation that does not check out
-            paper = papers[chunk.paper_id]
+            paper = papers[cand.paper_id]
             citations.append(Citation(paper_id=paper.id, file_name=paper.file_name, page=cand.page.label,
-                                      quote=quote, chunk_id=chunk.id, authors=paper.authors, year=paper.year))
+                                      quote=cand.quote, chunk_id=cand.chunk_id, authors=paper.authors,
+                                      year=paper.year))
             sentences.append(AnswerSentence(text=cand.text, citations=[len(citations) - 1]))
         if not sentences:
-            return Answer(question=focus, standalone_question=question, evidence=evidence, abstained=True)
+            return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
         cited = {c.paper_id: papers[c.paper_id] for c in citations}
-        return Answer(question=focus, standalone_question=question, sentences=sentences, citations=citations,
-                      evidence=evidence, papers=cited)
+        return Answer(question=query.focus, standalone_question=query.text, sentences=sentences,
+                      citations=citations, evidence=evidence, papers=cited)
 
 
-def _inside(start: int, end: int, lo: int, hi: int) -> bool:
-    """Most of the sentence lies within the chunk span."""
-    overlap = min(end, hi) - max(start, lo)
-    return overlap >= 0.6 * (end - start)
+def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
+    seen: set[str] = set()
+    out = []
+    for cand in candidates:
+        key = normalise(cand.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(cand)
+    return out
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
+    if a.span and b.span and a.page is b.page and a.span[0] < b.span[1] and b.span[0] < a.span[1]:
+        return True
     if not a.terms or not b.terms:
         return False
     return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) > 0.7
+
+
+def _new_numbers(question: str, text: str) -> bool:
+    """The text states a number the question did not already give (the answer to "how many")."""
+    asked = {n.replace(",", "") for n in _NUMBER.findall(question)}
+    return any(n.replace(",", "") not in asked for n in _NUMBER.findall(text)) or bool(
+        re.search(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b",
+                  text, re.I))
+
+
+def _entities_present(query: Query, have: set[str], text: str) -> bool:
+    """Years and named entities of the question (other than paper names) occur in the evidence.
+
+    Years must match exactly. A name may be spelled otherwise ("Tsoukala" / "Tsukalalar",
+    "Buzan" / "Buzen": papers misspell names) and an acronym may be spelled out ("IOM" /
+    "International Organization for Migration").
+    """
+    years = re.findall(r"\b(?:1[89]|20)\d\d\b", query.focus)
+    if any(y not in text for y in years):
+        return False
+    words = re.findall(r"[^\W\d_][\w'’-]*", text)
+    capitals = {_fold(w) for w in words if w[0].isupper()}
+    acronyms = _acronyms(words)
+    for match in _ENTITY.finditer(query.focus):
+        name = match.group(1)
+        stem = terms(name)
+        if not stem or stem[0] in query.ignore or stem[0] in _GENERIC or stem[0] in have:
+            continue
+        if not (name.isupper() and name in acronyms) and not _fuzzy_in(_fold(name), capitals):
+            return False
+    return True
+
+
+def _fold(word: str) -> str:
+    import unicodedata
+
+    word = word.lower().replace("æ", "ae").replace("ø", "o").replace("’", "'")
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).removesuffix("'s")
+
+
+def _fuzzy_in(name: str, capitals: set[str]) -> bool:
+    from rapidfuzz import fuzz
+
+    return any(c[:1] == name[:1] and fuzz.ratio(name, c) >= 72 for c in capitals)
+
+
+def _acronyms(words: list[str]) -> set[str]:
+    """Initials of every run of capitalised words ("United Nations" → "UN"), connectives skipped."""
+    out: set[str] = set()
+    run: list[str] = []
+    for word in words + ["."]:
+        if word[0].isupper():
+            run.append(word[0])
+        elif word.lower() not in _CONNECTIVES:
+            for i in range(len(run)):
+                for j in range(i + 2, len(run) + 1):
+                    out.add("".join(run[i:j]))
+            run = []
+    return out
 
 
 def idf_table(chunk_terms: list[set[str]]) -> tuple[dict[str, float], float]:

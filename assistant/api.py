@@ -57,6 +57,7 @@ class _State:
     retriever: Any
     answerer: Any
     pages: dict[tuple[str, int], Page]
+    references: list[tuple[str, Reference]]
 
 
 class Library:
@@ -214,10 +215,15 @@ class Library:
         state = self._current_state()
         if not state.papers:
             raise LibraryError(f"the library in {self.dir} is empty; add papers first: assistant add PATH...")
+        from .answer import Query
+        from .retrieve import author_terms, papers_named
+
         standalone = condense(question, history or [])
+        paper_ids = paper_ids or papers_named(question, state.papers)
         top_k = k or self.settings.retrieve.top_k
         evidence = state.retriever.retrieve(standalone, top_k=max(top_k, 10), paper_ids=paper_ids, mode=mode)
-        answer = state.answerer.answer(standalone, question, evidence, state.pages, state.papers)
+        query = Query(standalone, question, set().union(*author_terms(state.papers).values()))
+        answer = state.answerer.answer(query, evidence, state.pages, state.papers, state.references)
         answer.evidence = answer.evidence[:top_k]
         answer.settings_hash = self.settings.hash()
         answer.latency_ms = (time.perf_counter() - started) * 1000
@@ -239,7 +245,8 @@ class Library:
         idf, default_idf = idf_table([set(terms(c.text)) for c in chunks])
         answerer = ExtractiveAnswerer(self.settings.answer, self.encoder.encode, idf, default_idf)
         pages = {(pid, p.index): p for pid in papers for p in self.pages(pid)}
-        return _State(version, papers, Retriever(self.settings.retrieve, self.vectors, sparse), answerer, pages)
+        return _State(version, papers, Retriever(self.settings.retrieve, self.vectors, sparse), answerer, pages,
+                      self.catalogue.citing_references())
 
 
 def safe_name(name: str) -> str:

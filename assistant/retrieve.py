@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from .index import VectorIndex
-from .records import Chunk, Evidence
+from .records import Chunk, Evidence, Paper
+from .render import surname
 from .settings import RetrieveSettings
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*", re.UNICODE)
@@ -52,6 +53,18 @@ def terms(text: str) -> list[str]:
 
 def about_references(question: str) -> bool:
     return bool(_REFERENCE_QUESTION.search(question))
+
+
+def author_terms(papers: dict[str, Paper]) -> dict[str, set[str]]:
+    """The stemmed surnames of each paper's authors: how a question names a paper ("Wei's")."""
+    return {pid: {t for a in p.authors for t in terms(surname(a))} for pid, p in papers.items()}
+
+
+def papers_named(question: str, papers: dict[str, Paper]) -> list[str] | None:
+    """Ids of the papers whose author the question names, when it names some but not all."""
+    asked = set(terms(question))
+    named = [pid for pid, names in author_terms(papers).items() if names & asked]
+    return named if named and len(named) < len(papers) else None
 
 
 class SparseIndex:

@@ -1,0 +1,731 @@
+"""Cited literature: find a paper's reference list, parse its entries, link in-text citations.
+
+Pure logic over ``Page`` records; no I/O. No maintained offline parser handles these styles
+(issue 6), so this is a documented rule-based one:
+
+* **Section** — the last heading line called References / Bibliography / Works Cited /
+  Literature (optionally numbered, "7 REFERENCES") that is followed by entry-like lines; it
+  ends at an appendix / acknowledgements heading or at the end of the document. Lines are
+  read from the raw page text (the cleaned text has no line breaks); a line the cleaner
+  dropped (running head, page number) is dropped here too.
+* **Entries** — numbered lists split at sequential labels ``[n]``, ``n.`` or ``n``;
+  author-year lists split at a line that opens with a name ("Surname, I.", "Surname, Given",
+  "Surname IJ", a corporate author) when the line before ended an entry (".", ")", a URL) or
+  the new line carries a year early on.
+* **Fields** of an entry, in this order: label; DOI and URL (then cut out); authors (the
+  name grammar below); year (right after the authors, else the first parenthesised year,
+  else the last bare year — never an arXiv id, a page range or a page number); title (quoted,
+  else the sentence after the authors/year; None for "Journal vol, page (year)" entries);
+  then venue, volume, issue and pages from what follows the title.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import groupby, product
+
+from rapidfuzz import fuzz
+
+from .records import Page, Paper, Reference, ReferenceContext
+
+LINK_THRESHOLD = 0.85
+"""``reference_matches`` score from which a library paper is taken to BE the cited work.
+
+The score is 1.0 on equal DOIs, else ``0.7·title + 0.15·year + 0.15·author``:
+
+* title — rapidfuzz ``ratio`` of the ascii-folded, lower-cased, punctuation-free titles (or of
+  their main titles before a colon, when one side omits the subtitle), rescaled so that 0.5
+  (what unrelated titles of similar length score) counts 0 and 1.0 counts 1;
+* year, first-author surname — 1 when equal, 0 when different, 0.5 when either is unknown.
+
+So 0.85 accepts an identical title with year and author unknown, or with one contradicting and
+the other agreeing (a preprint's year); a near title (ratio 0.9) needs year and author to
+agree; a ratio below 0.89 never links.
+"""
+MENTION_THRESHOLD = 80
+"""rapidfuzz ratio (0..100) from which a capitalised word in prose is taken for a surname
+("Buzen" for Buzan: 80, "Wever" for Wæver: 91). Words shorter than 4 letters or with another
+first letter never match fuzzily."""
+
+
+def _letters(pred) -> str:
+    return "[" + "".join(re.escape(chr(c)) for c in range(0x41, 0x530) if pred(chr(c))) + "]"
+
+
+_U, _LW, _L = _letters(str.isupper), _letters(str.islower), r"[^\W\d_]"
+_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_PARTICLE = r"(?:(?i:van|von|der|den|de|del|della|di|da|du|dos|das|la|le|ten|ter|bin|ibn|al|el|zu|['’]t)\s+)"
+_WORD = rf"(?:[dDlLO]['’])?{_U}(?=(?:{_L}|['’-])*?{_LW})(?:{_L}|['’-](?={_L}))+"  # has a lower-case letter
+_NOT_A_NAME = r"(?!(?:In|The|An|And|Of|On|For|From|With|See)\b)"
+_SURNAME = rf"{_NOT_A_NAME}{_PARTICLE}*{_WORD}"
+_INITIAL = rf"{_U}{_LW}?\.(?:\s?-\s?{_L}{_LW}?\.)?"  # J. Zh. J.-P.
+_INITIALS = rf"{_INITIAL}(?:\s?{_INITIAL})*"
+_GIVEN = rf"{_NOT_A_NAME}{_U}{_LW}+(?:-{_U}?{_LW}+)?"
+# A name ends at punctuation, "and", "et al.", or — after an initial's period — at any space.
+_END = r"(?:(?<=\.)(?=\s|$)|(?=\s*(?:[,.;:(&\"“”'‘]|and\b|et\.?\s*al|$)))"
+_NAME_FORMS = {
+    "inverted": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD}){{0,2}}),\s*(?P<g>{_INITIALS}){_END}"),
+    "inverted_full": re.compile(rf"(?P<s>{_SURNAME}),\s*(?P<g>{_GIVEN}(?:\s+{_GIVEN})?(?:\s+{_INITIALS})?){_END}"),
+    "direct": re.compile(rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*)?|{_INITIALS}\s*)(?P<s>{_SURNAME}){_END}"),
+    "vancouver": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,3}}){_END}"),
+}
+_SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
+_ET_AL = re.compile(r"\s*,?\s*(?:et\.?\s*al\.?|and others)")
+_EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
+_CORPORATE_WORDS = set(
+    "organization organisation institute institution university association society council committee "
+    "commission commissioner department ministry agency bank office nations union foundation center centre "
+    "group collaboration consortium board bureau fund programme program service federation network project "
+    "authority government trust inc ltd corporation company laboratory academy forum panel secretariat court "
+    "parliament assembly congress watch alliance coalition initiative observatory international national "
+    "european united world global federal".split()
+)
+_CONNECTORS = {"of", "on", "for", "and", "the", "in", "&", "de", "du", "des", "für", "to"}
+
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
+_URL = re.compile(r"<?((?:https?://|www\.)[^\s<>\"]+)>?")
+_LINK_WORDS = re.compile(
+    r"\b(?:doi|url)\s*:\s*|\b(?:retrieved|accessed)(?:\s+on)?\b[^.()]*?(?:\d{4}(?:,?\s+from\b)?|\bfrom\b)\s*|"
+    r"\bavailable\s+(?:at|from|online)\s*:?\s*|\((?:accessed|last accessed)[^)]*\)|\[(?:online|accessed[^\]]*)\]",
+    re.I,
+)
+_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,3})\.(?=\s)|(\d{1,3})(?=\s+\D))\s*")  # not a year
+_YEAR_PAREN = re.compile(rf"\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)")
+_YEAR_BARE = re.compile(rf"(?<![\w./:–-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–]\s?\d{{3}})")
+_YEAR_LEAD = re.compile(
+    rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}[a-z]?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"
+)
+_QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)")
+_VENUE_ONLY = re.compile(rf"(?:{_U}[\w]*\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\(")
+_PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
+_PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
+_NUMBERS = [
+    re.compile(r"[;:]\s*(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*:\s*(?P<p>[A-Za-z]?\d+(?:\s*[-–—]\s*[A-Za-z]?\d+)?)"),
+    re.compile(r"(?P<v>\d+)\s*\((?P<i>[^)]+)\)\s*:\s*(?P<p>\d+(?:\s*[-–—]\s*\d+)?)"),
+    re.compile(
+        r",\s*(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*,\s*(?:pp?\.\s*)?(?P<p>[A-Za-z]?\d+(?:\s*[-–—]\s*[A-Za-z]?\d+)?)"
+    ),
+    re.compile(r"\s(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*,\s*(?P<p>[A-Za-z]?\d+(?:\s*[-–—]\s*\d+)?)\s*\("),
+]
+_VOLUME = re.compile(r"\bvol\.\s*(\w+)|\bVolume\s+(\d+)", re.I)
+_ISSUE = re.compile(r"\bno\.\s*(\d+\w*)", re.I)
+_PAGES = re.compile(r"\b(?:pp?\.|pages)\s*(\d+(?:\s*[-–—]\s*\d+)?)")
+_VENUE_STOP = re.compile(
+    r"\bvol\.|\bVolume\s+\d|\bno\.\s*\d|\(?\bpp?\.\s*\d|,?\s*\bpages\s+\d|\bSales No\.|\.\s*\d+\s*[-–]\s*\d+", re.I
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_SENTENCE_MARK = re.compile(r"[.?!](?=\s|$)")
+_ABBREVIATIONS = {
+    "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "etc", "al", "st", "dr", "mr", "mrs", "ms",
+    "jr", "sr", "inc", "ltd", "co", "fig", "figs", "rev", "dept", "univ", "proc", "trans", "approx", "cf", "ch",
+}
+
+_HEADING = re.compile(
+    r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,5}|[A-Z])\.?\s+)?(?:references?(?:\s+and\s+notes)?|bibliography|"
+    r"works\s+cited|literature(?:\s+cited)?|cited\s+literature|reference\s+list)\s*:?\s*$",
+    re.I,
+)
+_STOP = re.compile(
+    r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4}|[A-Z])\.?\s+)?(?:(?:appendix|appendices|supplementary\s+materials?|"
+    r"acknowledge?ments?)\b.{0,80}|(?:notes|endnotes|footnotes|funding|author\s+contributions|about\s+the\s+authors?|"
+    r"conflicts?\s+of\s+interest|declarations?|data\s+availability)\s*:?)\s*$",
+    re.I,
+)
+_BARE_NUMBER = re.compile(r"^\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$")
+_SECTION_LINE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][^.!?]{0,100}$")
+_OPEN_END = re.compile(r"(?:[,;:&(\-–]|\b(?:and|of|in|In|the|for|on|to|with|by|from|at))$")
+_NUMBER_MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–,;]\s*\d{1,4})*)\]")
+_PAREN_CITE = re.compile(rf"\(([^()]*?\b{_YEAR}[a-z]?\b[^()]*)\)")
+_NARRATIVE_CITE = re.compile(rf"({_WORD}(?:\s+(?:et\s+al\.?|and|&)(?:\s+{_WORD})?)?)\s*\(\s*({_YEAR})[a-z]?\b[^()]*\)")
+_TOKEN = re.compile(rf"{_U}(?:{_L}|['’-](?={_L}))+")
+_FOLD = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ß": "ss", "ł": "l",
+                       "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ð": "d", "ı": "i"})
+_Mentions = Callable[[str, bool], tuple[Reference, ...]]
+_SPELLINGS = {"æ": ("ae", "a", "e"), "ø": ("o", "oe"), "ä": ("a", "ae"), "ö": ("o", "oe"), "ü": ("u", "ue"),
+              "å": ("a", "aa")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def extract_references(pages: list[Page]) -> list[Reference]:
+    """The parsed entries of the paper's reference list, in printed order ([] when none is found)."""
+    lines = _lines(pages)
+    span = _locate(lines)
+    if span is None:
+        return []
+    refs = []
+    for i, (page, entry_lines) in enumerate(_split(lines[span[0] + 1 : span[1]])):
+        ref = parse_reference(_join(entry_lines))
+        ref.index, ref.page = i, page
+        refs.append(ref)
+    _disambiguate_keys(refs)
+    return refs
+
+
+def parse_reference(raw: str) -> Reference:
+    """Parse one reference-list entry (any common style) into a ``Reference``."""
+    text = " ".join(raw.split())
+    label_match = _LABEL.match(text)
+    label = None
+    if label_match:
+        label = f"[{label_match[1]}]" if label_match[1] else label_match[2] or label_match[3]
+        text = text[label_match.end() :]
+    text, doi, url = _take_links(text)
+    authors, pos, _ = _parse_authors(text)
+    rest = _skip_parenthetical(text, pos)
+    lead = _YEAR_LEAD.match(text, rest)
+    year_match = lead or _year_match(text)
+    year_span = year_match.span() if year_match else None
+    body = lead.end() if lead else rest  # where the title starts
+    comma_mode = lead[0].endswith(",") if lead else text[rest:].lstrip()[:1] == "," or not authors
+    title, title_end = _title(text, body, year_span, comma_mode)
+    venue, volume, issue, pages = _container(text, max(title_end, body), year_span)
+    ref = Reference(raw=" ".join(raw.split()), label=label, authors=authors, year=_year_value(year_match),
+                    title=title, venue=venue, volume=volume, issue=issue, pages=pages, doi=doi, url=url)
+    ref.key = _key(ref)
+    return ref
+
+
+def find_contexts(pages: list[Page], refs: list[Reference]) -> None:
+    """Fill ``refs[*].contexts`` with the body sentences (before the reference list) that cite them.
+
+    Three kinds of citation are recognised: numbered markers ``[4]``, ``[2, 5]``, ``[3-6]``;
+    author-year citations ``(Buzan et al., 1998)``, ``(WHO, 2018)``, ``Weiner (1992)``; and bare
+    surname mentions in prose ("Princeton scholar D. A. Baldwin"), matched on ascii-folded
+    surnames, fuzzily (``MENTION_THRESHOLD``) so that misspellings still link.
+    """
+    lines = _lines(pages)
+    span = _locate(lines)
+    numbered = {int(re.sub(r"\D", "", r.label)): r for r in refs if r.label}
+    mentions = _mention_matcher(refs)
+    for page, sentence in _sentences(lines[: span[0]] if span else lines):
+        hits = _marker_hits(sentence, numbered) + _author_year_hits(sentence, refs, mentions)
+        hits += _mention_hits(sentence, mentions)
+        for ref in {id(r): r for r in hits}.values():
+            context = ReferenceContext(page=page, sentence=sentence)
+            if context not in ref.contexts:
+                ref.contexts.append(context)
+
+
+def reference_matches(ref: Reference, paper: Paper) -> float:
+    """How surely (0..1) ``paper`` is the work ``ref`` cites; link at ``LINK_THRESHOLD`` or above."""
+    if ref.doi and paper.doi and _norm_doi(ref.doi) == _norm_doi(paper.doi):
+        return 1.0
+    if not ref.title or not paper.title:
+        return 0.0
+    ratio = max(fuzz.ratio(a, b) for a in _title_forms(ref.title) for b in _title_forms(paper.title)) / 100
+    title = max(0.0, 2 * ratio - 1)
+    year = 0.5 if not (ref.year and paper.year) else float(ref.year[:4] == paper.year[:4])
+    return round(0.7 * title + 0.15 * year + 0.15 * _author_agreement(ref, paper), 4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Locating and splitting the reference list
+
+
+def _lines(pages: list[Page]) -> list[tuple[str, str]]:
+    """(page label, line) for every kept line of the raw text, in reading order.
+
+    Lines the cleaner removed (running heads, page numbers) are left out, as is a bare number
+    in a page's first or last two lines when the page has not been cleaned.
+    """
+    out = []
+    for page in pages:
+        kept = set(page.clean_map)
+        offset, lines = 0, []
+        for line in page.text.split("\n"):
+            if line.strip() and (not kept or any(o in kept for o in range(offset, offset + len(line)))):
+                lines.append(line)
+            offset += len(line) + 1
+        edges = {0, 1, len(lines) - 2, len(lines) - 1}
+        out += [(page.label, ln) for i, ln in enumerate(lines) if not (i in edges and _BARE_NUMBER.match(ln))]
+    return out
+
+
+def _locate(lines: list[tuple[str, str]]) -> tuple[int, int] | None:
+    """(heading index, end index) of the last reference-list heading followed by entries."""
+    for h in reversed([i for i, (_, line) in enumerate(lines) if _HEADING.match(line)]):
+        if any(_LABEL.match(line) or _parse_authors(line.strip())[2] for _, line in lines[h + 1 : h + 4]):
+            end = next((j for j in range(h + 1, len(lines)) if _STOP.match(lines[j][1])), len(lines))
+            return h, end
+    return None
+
+
+def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """Group the section's lines into entries: (page label of the first line, lines)."""
+    first = _LABEL.match(lines[0][1]) if lines else None
+    style = None
+    if first:
+        style = "bracket" if first[1] else "dot" if first[2] else "space"
+    expected = int(next(g for g in first.groups() if g)) if first else 0
+    entries: list[tuple[str, list[str]]] = []
+    for k, (page, line) in enumerate(lines):
+        label = _LABEL.match(line) if style else None
+        if label and style == ("bracket" if label[1] else "dot" if label[2] else "space"):
+            number = int(next(g for g in label.groups() if g))
+            new = style == "bracket" or number == expected
+            expected = number + 1 if new else expected
+        else:
+            following = lines[k + 1][1] if k + 1 < len(lines) else ""
+            new = not style and (not entries or _starts_entry(line, following, entries[-1][1]))
+        if new or not entries:
+            entries.append((page, [line]))
+        else:
+            entries[-1][1].append(line)
+    return entries
+
+
+def _starts_entry(line: str, following: str, previous: list[str]) -> bool:
+    """An author-year entry starts at a name line once the previous entry looks finished.
+
+    ``following`` is the next line: a long author list may wrap before its year.
+    """
+    kind = _author_start(line, following)
+    before = _join(previous)
+    if not kind or _OPEN_END.search(before):
+        return False
+    finished = re.search(r"(?:[.)>\]]|\d\s*[-–]\s*\d+|(?:https?://|www\.|10\.\d{4,9}/)\S+)$", before)
+    return bool(finished and kind != "corporate" or _dated(line, following))
+
+
+def _author_start(line: str, following: str = "") -> str | None:
+    """The name form a line opens with ("inverted", "corporate", …), or None.
+
+    "Given Surname" lines count only when dated: wrapped title lines look like that too.
+    """
+    kind = _parse_authors(_join([line, following]))[2]
+    return None if kind == "direct" and not _dated(line, following) else kind
+
+
+def _dated(line: str, following: str) -> bool:
+    """Does a year or a quoted title follow the names ("Smith, J. 2010.", "…, and / Kristina
+    Toutanova. 2019.", 'J. Smith, "Title,"'), or a year in parentheses stand early in the line?"""
+    text = _join([line, following])
+    end = _parse_authors(text)[1]
+    after_names = _YEAR_LEAD.match(text, end) or re.match(r"\s*,?\s*[\"“]", text[end:])
+    return bool(after_names or _YEAR_PAREN.search(line[:150]))
+
+
+def _join(lines: list[str]) -> str:
+    """Join wrapped lines: a word broken by a hyphen or a URL broken anywhere is rejoined."""
+    out = ""
+    for line in (ln.strip() for ln in lines):
+        if re.search(r"[a-z]-$", out) and line[:1].islower():
+            out = out[:-1] + line
+        elif out.endswith(("-", "/")) or (
+            re.search(r"(?:https?://|www\.)\S*[\w/-]$", out) and re.match(r"[a-z0-9/_\-.?=&%#~]", line)
+        ):
+            out += line
+        else:
+            out = f"{out} {line}" if out else line
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing one entry
+
+
+def _take_links(text: str) -> tuple[str, str | None, str | None]:
+    """Cut DOI and URLs (and "Retrieved from", "doi:" …) out of the text; return them."""
+    doi = url = None
+    for m in _URL.finditer(text):
+        link = _strip_link(m[1])
+        if "doi.org/" in link:
+            doi = doi or link.split("doi.org/", 1)[1]
+        else:
+            url = url or link
+    text = _URL.sub(" ", text)
+    m = _DOI.search(text)
+    if m:
+        doi = doi or _strip_link(m[1])
+        text = text[: m.start()] + text[m.start() + len(_strip_link(m[1])) :]
+    text = _LINK_WORDS.sub(" ", text)
+    text = re.sub(r"\s*,(?:\s*,)+", ",", text)
+    text = re.sub(r"\s+([.,;])", r"\1", " ".join(text.split()))
+    return text.strip(" ,;"), doi, url
+
+
+def _strip_link(link: str) -> str:
+    link = link.rstrip(".,;:>]'\"")
+    while link.endswith(")") and link.count(")") > link.count("("):
+        link = link[:-1]
+    return link
+
+
+def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
+    """Authors as "Surname, I." strings, where the author block ends, and the first name's form."""
+    corporate = _corporate(text)
+    if corporate:
+        return [corporate.strip()], len(corporate), "corporate"
+    names: list[tuple[str, int, bool]] = []  # (name, end, weak)
+    pos, prev_kind, first_kind = 0, None, None
+    while True:
+        start, joined = pos, False
+        if names:
+            sep = _SEP.match(text, pos)
+            if not sep:
+                break
+            start, joined = sep.end(), bool(re.search(r"and|&", sep[0]))
+        match = _match_name(text, start, prefer_vancouver=prev_kind == "vancouver")
+        if not match:
+            break
+        kind, m = match
+        first_kind = first_kind or kind
+        # A full-name "Given Surname" after a bare comma may be a title ("J. Smith, Deep Learning, …").
+        weak = bool(names) and kind == "direct" and not joined and "." not in m["g"]
+        pos, prev_kind = m.end(), kind
+        editor = _EDITOR.match(text, pos)
+        pos = editor.end() if editor else pos
+        et_al = _ET_AL.match(text, pos)
+        names.append((_format_name(kind, m), et_al.end() if et_al else pos, weak and not et_al))
+        if et_al:
+            pos = et_al.end()
+            break
+    while names and names[-1][2]:
+        names.pop()
+    if names:
+        return [n for n, _, _ in names], names[-1][1], first_kind
+    # No names, but "Merriam-Webster (n.d.)": whatever precedes a parenthesised year is the author.
+    fallback = re.match(rf"([^.,(;:\"“]{{2,80}}?)\.?\s*(?=\(\s*(?:{_YEAR}|n\.\s?d\.))", text)
+    if fallback and not re.search(rf"\b{_U}\.", fallback[1]):
+        return [fallback[1].strip()], fallback.end(1), "corporate"
+    return [], 0, None
+
+
+def _match_name(text: str, pos: int, prefer_vancouver: bool) -> tuple[str, re.Match] | None:
+    order = list(_NAME_FORMS)
+    if prefer_vancouver:  # "Zhu N, …, Kowalski M. Border security": keep reading Vancouver names
+        order.insert(0, order.pop(order.index("vancouver")))
+    for kind in order:
+        m = _NAME_FORMS[kind].match(text, pos)
+        if m:
+            return kind, m
+    return None
+
+
+def _corporate(text: str) -> str | None:
+    """A corporate author opening the entry ("World Health Organization", "UNODC"), or None."""
+    m = re.match(r"(?:(?:[A-Z]\.){2,}\s*)?[^.,(;:\[\"“]+?(?=\s*[.,(;:\[\"“]|$)", text)
+    if not m:
+        return None
+    name, rest = m[0].rstrip(), text[m.end() :]
+    words = name.split()
+    if not words or len(words) > 10 or not words[0][0].isupper() or rest.lstrip()[:1] not in ".,(":
+        return None
+    if re.match(rf"\s*,\s*{_INITIALS}", rest):  # "Bank, J." is a person
+        return None
+    if re.fullmatch(r"[A-Z][A-Z0-9&-]{1,9}", name):
+        return name
+    capitalised = all(w[0].isupper() or w.lower() in _CONNECTORS for w in words)
+    if capitalised and any(w.lower().strip("()") in _CORPORATE_WORDS for w in words) and not re.search(r"\d", name):
+        return name
+    return None
+
+
+def _format_name(kind: str, m: re.Match) -> str:
+    surname, given = m["s"], m["g"].strip()
+    if kind == "vancouver":
+        return surname + ", " + " ".join(c + "." for c in re.sub(r"[.\s]", "", given))
+    if kind == "direct" and re.fullmatch(_GIVEN, given) and re.fullmatch(rf"{_U}{_LW}+-{_LW}+", surname):
+        surname, given = given, surname  # East Asian order with a hyphenated given name: "Ban Ki-moon"
+    return f"{surname}, {_initials(given)}"
+
+
+def _initials(given: str) -> str:
+    """"Alex P." → "A. P."; "M.J." → "M. J."; "Ming-Wei" → "M.-W."; "Zh." stays."""
+    parts = re.findall(rf"{_L}{_LW}*\.?(?:-{_L}{_LW}*\.?)?", given)
+    return " ".join(
+        "-".join(p if p.endswith(".") and len(p) <= 3 else p[0] + "." for p in part.split("-")) for part in parts
+    )
+
+
+def _skip_parenthetical(text: str, pos: int) -> int:
+    """Skip a non-year parenthesis after the authors, e.g. "(LIGO Scientific Collaboration)"."""
+    m = re.match(rf"[\s,]*\((?!\s*(?:{_YEAR}|n\.\s?d\.))[^()]*\)", text[pos:])
+    return pos + m.end() if m else pos
+
+
+def _year_match(text: str) -> re.Match | None:
+    """The first parenthesised year, else the last bare one that is not a page number."""
+    paren = _YEAR_PAREN.search(text)
+    if paren:
+        return paren
+    bare = [m for m in _YEAR_BARE.finditer(text) if not re.search(r"\b(?:pp?|no|vol)\.\s*$", text[: m.start()], re.I)]
+    return bare[-1] if bare else re.search(r"\bn\.\s?d\.", text)
+
+
+def _year_value(m: re.Match | None) -> str | None:
+    if not m:
+        return None
+    value = next((g for g in m.groups() if g), None) if m.groups() else m[0]
+    return "n.d." if value and value.startswith("n") else value
+
+
+def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode: bool) -> tuple[str | None, int]:
+    """The title after ``start`` and where it ends; None for "Journal vol, page (year)" entries."""
+    i = start + len(text[start:]) - len(text[start:].lstrip(" ,.:;"))
+    quoted = _QUOTED.match(text, i)
+    if quoted:
+        return (quoted[1] or quoted[2]).strip(" ,.;:"), quoted.end()
+    if _VENUE_ONLY.match(text, i):
+        return None, i
+    end = _sentence_end(text, i)
+    if comma_mode and 0 <= text.find(",", i) < end:
+        end = text.find(",", i)
+    open_ended = end >= len(text) - 1
+    if year_span and i < year_span[0] < end and re.search(r"[,(]\s*$", text[i : year_span[0]]):
+        end, open_ended = year_span[0], True
+    place = _PLACE_CUT.search(text, i, end) if open_ended else None
+    end = place.start() if place else end  # "Title, Copenhagen: Publisher, 2015": only commas delimit it
+    title = text[i:end]
+    title = re.sub(r"\s*\[[^\]]*\]\s*$", "", title)  # [Doctoral dissertation, …]
+    title = re.sub(r"\s*\((?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\.?\s+ed(?:n|ition)?\.?\)\s*$", "", title)
+    return title.strip(" ,.;:") or None, end
+
+
+def _sentence_end(text: str, start: int = 0) -> int:
+    """Index of the first sentence-ending "." (or just past "?"/"!") at or after ``start``."""
+    for m in _SENTENCE_MARK.finditer(text, start):
+        i = m.start()
+        if text[i] != ".":
+            return i + 1
+        word = text[text.rfind(" ", 0, i) + 1 : i].lstrip("([\"“")
+        if re.fullmatch(rf"{_U}{_LW}?", word) or word.lower() in _ABBREVIATIONS or re.fullmatch(r"(?:\w\.)+\w", word):
+            continue
+        return i
+    return len(text)
+
+
+def _container(text: str, start: int, year_span: tuple[int, int] | None) -> tuple[str | None, ...]:
+    """Venue, volume, issue and pages from the text after the title."""
+    masked = text
+    if year_span:  # the year must never be read as a volume or page
+        masked = text[: year_span[0]] + re.sub(r"[\w.]", " ", text[slice(*year_span)]) + text[year_span[1] :]
+    tail = masked[start:]
+    numbers = min((m for p in _NUMBERS if (m := p.search(tail))), key=lambda m: m.start(), default=None)
+    volume = issue = pages = None
+    if numbers:
+        volume, issue, pages = numbers["v"], numbers["i"], numbers["p"]
+    volume = volume or _first_group(_VOLUME.search(tail))
+    issue = issue or _first_group(_ISSUE.search(tail))
+    pages = pages or _first_group(_PAGES.search(tail))
+    cuts = [len(tail)] + [m.start() for m in (numbers, _VENUE_STOP.search(tail)) if m]
+    if year_span and year_span[0] >= start:
+        cuts.append(year_span[0] - start)
+    venue = _clean_venue(text[start : start + min(cuts)], book=not volume)
+    pages = re.sub(r"\s*[-–—]\s*", "-", pages) if pages else None
+    return venue, volume, issue, pages
+
+
+def _first_group(m: re.Match | None) -> str | None:
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def _clean_venue(venue: str, book: bool) -> str | None:
+    venue = re.sub(r"^In:?\s+", "", venue.lstrip(" ,.;:(").rstrip(" ,;:("))
+    venue = re.sub(r"^.{0,120}?\(?\b(?:eds?|editors?)\.?\)?[.,]\s+", "", venue, flags=re.I)  # "In X (Eds.), Book"
+    venue = re.sub(r"\b\d+(?:st|nd|rd|th)\s+edn?\.?\s*", "", venue)
+    if book and ":" in venue:  # "Cambridge, MA: MIT Press" → the publisher (or the book before it)
+        before, after = venue.rsplit(":", 1)
+        clauses = re.split(r"\.\s+", before)
+        if re.fullmatch(_PLACE, clauses[-1].strip()) and len(after.split()) <= 6:
+            venue = ". ".join(clauses[:-1]) or after
+    venue = re.sub(rf"(?:,?\s*{_MONTH})+$", "", venue.strip(" ,;:("))
+    abbreviated = re.search(r"(?:\b[A-Z][a-z]{0,5}\.\s*){2,}$", venue)  # "Phys. Rev. Lett."
+    return (venue.strip(" ,;:(") if abbreviated else venue.strip(" ,.;:(")) or None
+
+
+def _key(ref: Reference) -> str:
+    """Citation key: ascii first-author surname (acronym for a corporate author) + year."""
+    first = ref.authors[0] if ref.authors else ""
+    if first:
+        base = first.split(",")[0] if "," in first else _acronym(first)
+    else:
+        base = (ref.title or "ref").split()[0]
+    year = "nd" if not ref.year or ref.year == "n.d." else ref.year
+    return re.sub(r"[^a-z]", "", _fold(base)) + year
+
+
+def _disambiguate_keys(refs: list[Reference]) -> None:
+    counts = Counter(r.key for r in refs)
+    seen: Counter[str] = Counter()
+    for ref in refs:
+        if counts[ref.key] > 1:
+            key = ref.key
+            ref.key = f"{key}{chr(ord('a') + seen[key] % 26)}"
+            seen[key] += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# In-text citations
+
+
+def _sentences(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(page label, sentence) pairs; numbered section headings are kept apart."""
+    out = []
+    for page, page_lines in groupby(lines, key=lambda item: item[0]):
+        blocks: list[list[str]] = [[]]
+        for _, line in page_lines:
+            if _SECTION_LINE.match(line):
+                blocks += [[line], []]
+            else:
+                blocks[-1].append(line)
+        for text in (_join(block) for block in blocks if block):
+            start = 0
+            while start < len(text):
+                end = _sentence_end(text, start)
+                end = end + 1 if end < len(text) and text[end] == "." else end
+                if text[start:end].strip():
+                    out.append((page, text[start:end].strip()))
+                start = end
+    return out
+
+
+def _marker_hits(sentence: str, numbered: dict[int, Reference]) -> list[Reference]:
+    found = []
+    for m in _NUMBER_MARKER.finditer(sentence):
+        for part in re.split(r"\s*[,;]\s*", m[1]):
+            bounds = [int(x) for x in re.split(r"\s*[-–]\s*", part)]
+            found += [numbered[n] for n in range(bounds[0], bounds[-1] + 1) if n in numbered][:50]
+    return found
+
+
+def _author_year_hits(sentence: str, refs: list[Reference], mentions: _Mentions) -> list[Reference]:
+    cites = [(m[1], m[2]) for m in _NARRATIVE_CITE.finditer(sentence)]
+    for m in _PAREN_CITE.finditer(sentence):
+        for part in m[1].split(";"):
+            cite = re.search(rf"^(.*?)[,\s]*\b({_YEAR})[a-z]?\b", part)
+            if cite and re.search(_L, cite[1]):
+                cites.append((cite[1], cite[2]))
+    return [
+        r for names, year in cites for r in refs if (r.year or "")[:4] == year and _names_match(r, names, mentions)
+    ]
+
+
+def _names_match(ref: Reference, names: str, mentions: _Mentions) -> bool:
+    """Does the name part of an author-year citation name this reference's first author?"""
+    folded = _fold(names)
+    if not ref.authors:  # "(World Migration Report, 2020)" names an authorless entry by its title
+        return len(folded) >= 4 and fuzz.partial_ratio(folded, _fold(ref.raw)) >= 90
+    if "," not in ref.authors[0]:  # corporate: "(WHO, 2018)", "(World Health Organization, 2018)"
+        first = ref.authors[0]
+        long_enough = min(len(folded), len(first)) >= 4
+        return _acronym(first) in names.split() or (long_enough and fuzz.partial_ratio(_fold(first), folded) >= 90)
+    return any(ref in mentions(token, False) for token in _TOKEN.findall(names))
+
+
+def _mention_hits(sentence: str, mentions: _Mentions) -> list[Reference]:
+    """References whose first author is named in the sentence (a sentence's first word only exactly)."""
+    by_surname: dict[str, list[Reference]] = defaultdict(list)
+    for token in _TOKEN.findall(sentence):
+        for ref in mentions(re.sub(r"['’]s$", "", token), sentence.startswith(token)):
+            by_surname[_surname(ref)].append(ref)
+    return [r for group in by_surname.values() for r in _disambiguate(sentence, group)]
+
+
+def _mention_matcher(refs: list[Reference]) -> _Mentions:
+    """A cached ``(word, exact_only) -> references whose first author it names``.
+
+    Exact (ascii-folded) surname matches win over fuzzy ones; a corporate author matches only
+    its exact name or acronym, case-sensitively ("WHO", not "Who").
+    """
+    people = [(r, _surname(r), _spellings(r.authors[0].split(",")[0].split()[-1].lower()))
+              for r in refs if r.authors and "," in r.authors[0]]
+    corporate = [(r, r.authors[0], _acronym(r.authors[0])) for r in refs if r.authors and "," not in r.authors[0]]
+
+    @lru_cache(maxsize=None)
+    def mentions(word: str, exact_only: bool) -> tuple[Reference, ...]:
+        folded = _fold(word)
+        exact = [r for r, surname, _ in people if folded == surname]
+        exact += [r for r, name, acronym in corporate if word == name or (len(word) > 1 and word == acronym)]
+        if exact or exact_only or len(folded) < 4:
+            return tuple(exact)
+        return tuple(
+            r for r, surname, spellings in people
+            if len(surname) >= 4 and surname[0] == folded[0]
+            and max(fuzz.ratio(folded, s) for s in spellings) >= MENTION_THRESHOLD
+        )
+
+    return mentions
+
+
+def _disambiguate(sentence: str, group: list[Reference]) -> list[Reference]:
+    """Of several entries by one first author, keep those the sentence supports best.
+
+    Support: co-authors named, the year written out, the title's first words quoted.
+    """
+    group = list({id(r): r for r in group}.values())
+    if len(group) == 1:
+        return group
+    tokens = re.findall(r"\w+", _fold(sentence))
+
+    def support(ref: Reference) -> int:
+        coauthors = {_fold(a.split(",")[0]).split()[-1] for a in ref.authors[1:]}
+        named = sum(any(fuzz.ratio(c, t) >= MENTION_THRESHOLD for t in tokens) for c in coauthors)
+        head = " ".join(_norm_title(ref.title or "").split()[:4])
+        title = bool(head) and fuzz.partial_ratio(head, _norm_title(sentence)) >= 90
+        return named + 2 * title + bool(ref.year and ref.year[:4] in sentence)
+
+    scores = [support(r) for r in group]
+    best = max(scores)
+    return [r for r, s in zip(group, scores) if s == best] if best and scores.count(best) < len(group) else group
+
+
+def _surname(ref: Reference) -> str:
+    """Folded last word of the first author's surname ("de Wilde" → "wilde")."""
+    return _fold(ref.authors[0].split(",")[0]).split()[-1] if ref.authors else ""
+
+
+def _acronym(name: str) -> str:
+    """"World Health Organization" → "WHO"; a one-word name stays itself."""
+    words = name.split()
+    return "".join(w[0] for w in words if w[0].isupper()) if len(words) > 1 else name
+
+
+def _spellings(word: str) -> set[str]:
+    """Ascii spellings of a word: "wæver" → {"waever", "waver", "wever"}."""
+    options = [_SPELLINGS.get(c, (c,)) for c in word]
+    return {_fold("".join(p)) for p in product(*options)} if len(word) < 30 else {_fold(word)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation and matching
+
+
+def _fold(text: str) -> str:
+    """Lower-case ascii form: diacritics dropped, æ → ae, ß → ss."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def _norm_title(title: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", _fold(title).replace("&", " and ")).split())
+
+
+def _title_forms(title: str) -> set[str]:
+    """The normalised title, and its main title when a subtitle (after ":") may be left out elsewhere.
+
+    (token_set_ratio is not used: it scores a different work sharing most words as a subset ~100.)
+    """
+    main = title.split(":")[0]
+    return {_norm_title(title)} | ({_norm_title(main)} if len(main.split()) >= 3 else set())
+
+
+def _norm_doi(doi: str) -> str:
+    return re.sub(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?(?:doi:\s*)?", "", doi.strip().lower())
+
+
+def _author_agreement(ref: Reference, paper: Paper) -> float:
+    """1 if the cited first author is among the paper's authors (either name order), 0 if not, 0.5 unknown."""
+    if not ref.authors or not paper.authors:
+        return 0.5
+    surname = _fold(ref.authors[0].split(",")[0])
+    words = {w for name in paper.authors for w in re.findall(r"[\w'-]+", _fold(name))}
+    names = {_fold(name) for name in paper.authors}
+    return float(surname in names or all(w in words for w in surname.split()))
