@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .chunking import sentence_spans
+from .papers import front_matter_end
 from .pdf import raw_span
 from .records import Answer, AnswerSentence, Citation, Evidence, Page, Paper, Reference
 from .retrieve import about_references, terms
@@ -35,6 +36,10 @@ _LIST_Q = re.compile(r"\b(what are|which are|list|name the|stages|steps|componen
                      r"groups|axes|factors|dimensions|shortcomings|weaknesses|conclusions|ways)\b", re.I)
 _LEANS_BACK = re.compile(r"^(this|these|that|those|such|it|its|they|their|he|his|she|her|according to (him|her|them)|"
                          r"in (his|her|their) (opinion|view)|here)\b", re.I)
+_ENUMERATOR = re.compile(r"^(\(?\d{1,2}[.)]|\(?[a-h][.)]\s|(the )?(first|second|third|fourth|fifth|sixth|seventh|last)(ly)?\b|"
+                        r"finally\b|lastly\b|next\b)", re.I)
+_OPENS_LIST = re.compile(r":\s*$|:\s*\(?1[.)]|\b(following|as follows|(two|three|four|five|six|seven|eight|several|"
+                         r"\d) (main |key |major |important )?\w+s)\b", re.I)
 _ENDS = re.compile(r"[.?!:;)\"”’']\s*$")
 _ENTITY = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,})\b")
 # Words that frame a question rather than name its content ("how many", "in which journal did it appear").
@@ -121,21 +126,24 @@ class ExtractiveAnswerer:
     # candidates ---------------------------------------------------------------------------
     def _candidates(self, query: Query, evidence: list[Evidence], pages, papers, references) -> list[Candidate]:
         refs_ok = about_references(query.text)
+        meta = bool(_META_Q.search(query.focus))
         out: list[Candidate] = []
         for rank, ev in enumerate(evidence[: self.settings.max_passages]):
             if ev.chunk.kind == "references" and not refs_ok:
                 continue
             page = pages[(ev.chunk.paper_id, ev.chunk.page_index)]
-            out += self._sentence_units(page, ev.chunk.paper_id, ev.chunk.start, ev.chunk.end, rank, ev.chunk.id,
-                                        ev.chunk.text)
-        if _META_Q.search(query.focus):
-            out += self._front_matter(evidence, pages, papers)
+            lo = ev.chunk.start if page.index or meta else max(ev.chunk.start, front_matter_end(page.clean))
+            out += self._sentence_units(page, ev.chunk.paper_id, lo, ev.chunk.end, rank, ev.chunk.id, ev.chunk.text)
+        if meta:
+            out += self._front_matter(evidence, pages)
         if refs_ok:
             out += self._reference_units(query, evidence, pages, references)
         return _dedupe(out)
 
     def _sentence_units(self, page: Page, paper_id: str, lo: int, hi: int, rank: int, chunk_id: str | None,
                         context_text: str) -> list[Candidate]:
+        if hi <= lo:
+            return []
         units = []
         context = set(terms(context_text))
         for start, end in self._page_sentences(page, paper_id):
@@ -148,14 +156,13 @@ class ExtractiveAnswerer:
                                    context, context_text, set(terms(text))))
         return units
 
-    def _front_matter(self, evidence: list[Evidence], pages, papers) -> list[Candidate]:
+    def _front_matter(self, evidence: list[Evidence], pages) -> list[Candidate]:
         """The first-page sentences (title block, footnote) of the papers the evidence is from."""
         out: list[Candidate] = []
         for pid in dict.fromkeys(e.chunk.paper_id for e in evidence):
             page = pages.get((pid, 0))
             if page is not None:
-                end = page.clean.find("\nAbstract")
-                out += self._sentence_units(page, pid, 0, end if end > 0 else 1500, 0, None, "")
+                out += self._sentence_units(page, pid, 0, front_matter_end(page.clean), 0, None, "")
         return out
 
     def _reference_units(self, query: Query, evidence: list[Evidence], pages, references) -> list[Candidate]:
@@ -183,7 +190,8 @@ class ExtractiveAnswerer:
         numeric = bool(_NUMERIC_Q.search(query.focus))
         for cand, sim in zip(candidates, sims):
             cand.semantic = float(sim)
-            lexical = 0.7 * self._coverage(wanted, cand.terms) + 0.3 * self._coverage(wanted_all, cand.terms)
+            own = 0.7 if query.text == query.focus else 0.5
+            lexical = own * self._coverage(wanted, cand.terms) + (1 - own) * self._coverage(wanted_all, cand.terms)
             prior = 1.0 / (1.0 + 0.15 * cand.rank)
             bonus = 0.1 if numeric and _new_numbers(query.focus, cand.text) else 0.0
             cand.score = 0.45 * cand.semantic + 0.4 * lexical + 0.15 * prior + bonus
@@ -211,28 +219,39 @@ class ExtractiveAnswerer:
                                                          and cand.score >= best.score * 0.6)
             if fits and good and not any(_redundant(cand, c) for c in chosen):
                 chosen.append(cand)
-        return chosen
+        return chosen + self._cited_entry(query, ranked, chosen)
+
+    def _cited_entry(self, query: Query, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+        """For a question about cited works, the best reference entry naming what the question names."""
+        if not about_references(query.text) or any(c.span is None for c in chosen):
+            return []
+        names = {t for m in _ENTITY.finditer(query.focus) for t in terms(m.group(1))} - query.ignore
+        entries = [c for c in ranked if c.span is None and (c.terms & names)]
+        return entries[:1]
 
     def _extend(self, cand: Candidate, pages) -> Candidate:
-        """Keep a list's opening with the list, and a sentence that leans back with the one before."""
+        """Keep a list's opening with its items, and a sentence that leans back with the one before."""
         if cand.span is None:
             return cand
         spans = self._page_sentences(cand.page, cand.paper_id)
         i = next((n for n, s in enumerate(spans) if s[0] >= cand.span[0]), None)
         if i is None:
             return cand
-        start, end = cand.span
-        text = cand.page.clean[start:end].strip()
-        if text.endswith(":") and i + 1 < len(spans):
-            end = spans[i + 1][1]
-        nxt = cand.page.clean[end:].lstrip()
-        if i + 1 < len(spans) and spans[i + 1][0] >= end and _LEANS_BACK.match(nxt) and end == cand.span[1]:
-            end = spans[i + 1][1]
-        if _LEANS_BACK.match(text) and i > 0:
+        clean = cand.page.clean
+        start, end, j = cand.span[0], cand.span[1], i
+        if _OPENS_LIST.search(clean[start:end]):
+            while j + 1 < len(spans) and j - i < 7 and _ENUMERATOR.match(clean[spans[j + 1][0]:]):
+                j += 1
+            if j == i and clean[start:end].rstrip().endswith(":") and j + 1 < len(spans):
+                j += 1
+        elif j + 1 < len(spans) and _LEANS_BACK.match(clean[spans[j + 1][0]:]):
+            j += 1
+        end = max(end, spans[j][1])
+        if _LEANS_BACK.match(clean[start:end]) and i > 0:
             start = spans[i - 1][0]
         if (start, end) == cand.span:
             return cand
-        text = cand.page.clean[start:end].strip()
+        text = clean[start:end].strip()
         return Candidate(cand.paper_id, cand.page, text, raw_span(cand.page, start, end), cand.rank, cand.chunk_id,
                          (start, end), cand.context, cand.context_text, set(terms(text)), cand.score, cand.semantic)
 
@@ -311,7 +330,7 @@ def _entities_present(query: Query, have: set[str], text: str) -> bool:
     capitals = {_fold(w) for w in words if w[0].isupper()}
     acronyms = _acronyms(words)
     for match in _ENTITY.finditer(query.focus):
-        name = match.group(1)
+        name = re.sub(r"['’]s$", "", match.group(1))
         stem = terms(name)
         if not stem or stem[0] in query.ignore or stem[0] in _GENERIC or stem[0] in have:
             continue

@@ -21,7 +21,7 @@ from .chat import condense
 from .chunking import node_to_chunk, page_documents
 from .papers import describe
 from .pdf import PdfError, read_pdf
-from .records import Answer, Page, Paper, Reference
+from .records import Answer, Evidence, Page, Paper, Reference
 from .settings import Settings, get_settings
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -216,18 +216,29 @@ class Library:
         if not state.papers:
             raise LibraryError(f"the library in {self.dir} is empty; add papers first: assistant add PATH...")
         from .answer import Query
-        from .retrieve import author_terms, papers_named
+        from .retrieve import author_terms, papers_named, without_names
 
         standalone = condense(question, history or [])
-        paper_ids = paper_ids or papers_named(question, state.papers)
+        named = papers_named(question, state.papers)
+        paper_ids = paper_ids or named or self._papers_in_play(question, history, state.papers)
+        search = without_names(standalone, state.papers) if named else standalone
         top_k = k or self.settings.retrieve.top_k
-        evidence = state.retriever.retrieve(standalone, top_k=max(top_k, 10), paper_ids=paper_ids, mode=mode)
+        evidence = state.retriever.retrieve(search, top_k=max(top_k, 10), paper_ids=paper_ids, mode=mode)
         query = Query(standalone, question, set().union(*author_terms(state.papers).values()))
         answer = state.answerer.answer(query, evidence, state.pages, state.papers, state.references)
-        answer.evidence = answer.evidence[:top_k]
+        answer.evidence = cited_first(answer)[:top_k]
         answer.settings_hash = self.settings.hash()
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    @staticmethod
+    def _papers_in_play(question: str, history: list[dict[str, str]] | None, papers: dict[str, Paper]):
+        """A follow-up stays with the papers the last answer cited (named in its citations)."""
+        from .chat import needs_context
+        from .retrieve import papers_named
+
+        last = next((t["content"] for t in reversed(history or []) if t.get("role") == "assistant"), "")
+        return papers_named(last, papers) if last and needs_context(question) else None
 
     def _current_state(self) -> _State:
         version = self.catalogue.version()
@@ -247,6 +258,24 @@ class Library:
         pages = {(pid, p.index): p for pid in papers for p in self.pages(pid)}
         return _State(version, papers, Retriever(self.settings.retrieve, self.vectors, sparse), answerer, pages,
                       self.catalogue.citing_references())
+
+
+def cited_first(answer: Answer) -> list[Evidence]:
+    """Passages holding a cited quote first (in citation order), then the rest as retrieved.
+
+    The answerer judges single sentences, which is finer than the retrievers' whole-passage
+    scores, so its choice is the better ranking of the passages it drew from.
+    """
+    from .answer import normalise
+
+    def holds(ev: Evidence, quote: str) -> bool:
+        return normalise(quote)[:80] in normalise(ev.chunk.raw or ev.chunk.text)
+
+    ranked: list[Evidence] = []
+    for citation in answer.citations:
+        ranked += [e for e in answer.evidence if e not in ranked and e.chunk.paper_id == citation.paper_id
+                   and (e.chunk.id == citation.chunk_id or holds(e, citation.quote))][:1]
+    return ranked + [e for e in answer.evidence if e not in ranked]
 
 
 def safe_name(name: str) -> str:

@@ -77,6 +77,12 @@ def front_matter(pages: list[Page]) -> str:
     return text[: end.start()] if end else text[:3000]
 
 
+def front_matter_end(first_page_clean: str) -> int:
+    """Where the title block and first-page footnotes end: at the abstract or keywords, if marked."""
+    match = re.search(r"\n(?:Abstract|ABSTRACT|Keywords|KEYWORDS)\b|\b(?:Abstract|Keywords)\s*[:.—-]", first_page_clean)
+    return match.start() if match else 0
+
+
 def _meta(metadata: dict[str, str], key: str) -> str:
     value = " ".join(metadata.get(key, "").split())
     return "" if _BAD_META.search(value) else value

@@ -60,6 +60,13 @@ def author_terms(papers: dict[str, Paper]) -> dict[str, set[str]]:
     return {pid: {t for a in p.authors for t in terms(surname(a))} for pid, p in papers.items()}
 
 
+def without_names(question: str, papers: dict[str, Paper]) -> str:
+    """The question without the author names that picked the paper ("Wei's", "Madaminova")."""
+    names = set().union(*author_terms(papers).values())
+    kept = [w for w in question.split() if not (set(terms(w)) & names)]
+    return " ".join(kept) or question
+
+
 def papers_named(question: str, papers: dict[str, Paper]) -> list[str] | None:
     """Ids of the papers whose author the question names, when it names some but not all."""
     asked = set(terms(question))
@@ -101,6 +108,22 @@ def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, f
     return scores
 
 
+def fuse_scores(results: list[list[tuple[str, float]]], weights: list[float]) -> dict[str, float]:
+    """Weighted sum of each list's scores scaled to [0, 1] by its best and worst candidate.
+
+    Unlike rank fusion, a passage one retriever scores far above the rest keeps that lead.
+    """
+    scores: dict[str, float] = {}
+    for hits, weight in zip(results, weights):
+        if not hits:
+            continue
+        top, low = hits[0][1], hits[-1][1]
+        for chunk_id, score in hits:
+            scaled = (score - low) / (top - low) if top > low else 1.0
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * scaled
+    return scores
+
+
 class Retriever:
     """Dense + BM25 candidates → fused, filtered, ranked Evidence."""
 
@@ -118,8 +141,11 @@ class Retriever:
         sparse = self._sparse(question, n, paper_ids) if mode in ("hybrid", "sparse") else []
         dense_ids = [cid for cid, _ in dense if cid in self.by_id]
         sparse_ids = [cid for cid, _ in sparse]
-        fused = fuse([dense_ids, sparse_ids], [self.settings.dense_weight, self.settings.sparse_weight],
-                     self.settings.rrf_k)
+        weights = [self.settings.dense_weight, self.settings.sparse_weight]
+        if self.settings.fusion == "rrf":
+            fused = fuse([dense_ids, sparse_ids], weights, self.settings.rrf_k)
+        else:
+            fused = fuse_scores([[(c, s) for c, s in dense if c in self.by_id], sparse], weights)
         refs_ok = about_references(question)
         ranked = sorted(fused, key=lambda cid: -fused[cid] * (1.0 if refs_ok or self.by_id[cid].kind == "body" else 0.2))
         dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}

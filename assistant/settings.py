@@ -38,6 +38,7 @@ class ChunkSettings(BaseModel):
 class RetrieveSettings(BaseModel):
     top_k: int = 10
     candidates: int = 40  # per retriever, before fusion
+    fusion: str = "score"  # "score" (min-max scaled scores) or "rrf" (reciprocal rank)
     rrf_k: int = 20
     dense_weight: float = 1.0
     sparse_weight: float = 1.0

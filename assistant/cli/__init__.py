@@ -14,6 +14,7 @@ from .common import EPILOG
 from .evaluate import evaluate
 from .library import add, list_papers, remove
 from .questions import ask, chat
+from .ui import ui
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -34,7 +35,7 @@ def cli() -> None:
     """
 
 
-for command in (add, list_papers, remove, ask, chat, evaluate):
+for command in (add, list_papers, remove, ask, chat, evaluate, ui):
     cli.add_command(command)
 
 
