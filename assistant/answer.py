@@ -47,7 +47,7 @@ _GENERIC = {"paper", "articl", "author", "studi", "work", "text", "write", "wrot
             "mention", "describ", "discuss", "accord", "present", "character", "account", "view", "think", "argu",
             "point", "give", "note", "explain", "propos", "suggest", "identifi", "refer", "main", "kind", "mani",
             "much", "name", "month", "year", "date", "time", "list", "contain", "appear", "sens", "attribut", "along",
-            "sort", "treat", "start", "question", "record", "report", "releas", "mean", "defin", "regard", "way"}
+            "sort", "treat", "start", "question", "record", "report", "releas", "mean", "defin", "regard", "way", "base"}
 _CONNECTIVES = {"of", "for", "and", "the", "on", "in", "de", "du", "des", "der", "&"}
 _PUNCT = re.compile(r"[^\w\s]")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -120,7 +120,8 @@ class ExtractiveAnswerer:
 
     def _choose(self, query: Query, candidates: list[Candidate], pages) -> list[Candidate]:
         self._score(query, candidates)
-        chosen = [self._extend(c, pages) for c in self._select(query, candidates)]
+        chosen = [self._extend(c) for c in self._select(query, candidates)]
+        chosen += [nxt for c in chosen for nxt in self._next_page_items(c, pages)]
         return chosen if self._supported(query, chosen) else []
 
     # candidates ---------------------------------------------------------------------------
@@ -226,10 +227,10 @@ class ExtractiveAnswerer:
         if not about_references(query.text) or any(c.span is None for c in chosen):
             return []
         names = {t for m in _ENTITY.finditer(query.focus) for t in terms(m.group(1))} - query.ignore
-        entries = [c for c in ranked if c.span is None and (c.terms & names)]
+        entries = [c for c in ranked if c.span is None and set(terms(c.text.split(",")[0])) & names]
         return entries[:1]
 
-    def _extend(self, cand: Candidate, pages) -> Candidate:
+    def _extend(self, cand: Candidate) -> Candidate:
         """Keep a list's opening with its items, and a sentence that leans back with the one before."""
         if cand.span is None:
             return cand
@@ -254,6 +255,23 @@ class ExtractiveAnswerer:
         text = clean[start:end].strip()
         return Candidate(cand.paper_id, cand.page, text, raw_span(cand.page, start, end), cand.rank, cand.chunk_id,
                          (start, end), cand.context, cand.context_text, set(terms(text)), cand.score, cand.semantic)
+
+    def _next_page_items(self, cand: Candidate, pages) -> list[Candidate]:
+        """A list that runs to the end of its page continues with the enumerated items on the next."""
+        spans = self._page_sentences(cand.page, cand.paper_id)
+        nxt = pages.get((cand.paper_id, cand.page.index + 1))
+        if cand.span is None or nxt is None or not spans or cand.span[1] < spans[-1][1]:
+            return []
+        if not (_OPENS_LIST.search(cand.text) or _ENUMERATOR.match(cand.page.clean[spans[-1][0]:])):
+            return []
+        items = []
+        for start, end in self._page_sentences(nxt, cand.paper_id)[:7]:
+            if not _ENUMERATOR.match(nxt.clean[start:]):
+                break
+            text = nxt.clean[start:end].strip()
+            items.append(Candidate(cand.paper_id, nxt, text, raw_span(nxt, start, end), cand.rank, None, (start, end),
+                                   set(), "", set(terms(text)), cand.score, cand.semantic))
+        return items
 
     # abstention ---------------------------------------------------------------------------
     def _supported(self, query: Query, chosen: list[Candidate]) -> bool:

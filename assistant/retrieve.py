@@ -45,10 +45,22 @@ def stem(word: str) -> str:
     return _stemmer().stem(word)
 
 
+_BRITISH = [(re.compile(r"isation"), "ization"), (re.compile(r"(?<=\w{3})our(s?)$"), r"or\1"),
+            (re.compile(r"yse([ds]?)$"), r"yze\1"), (re.compile(r"^(licen|defen|offen|preten)c(e[ds]?)$"), r"\1s\2"),
+            (re.compile(r"^(cent|theat|met|fib|lit)re(s?)$"), r"\1er\2"), (re.compile(r"^programme(s?)$"), r"program\1")]
+
+
+def _american(word: str) -> str:
+    """British spellings folded to American ones, so "licence" finds "license"."""
+    for pattern, repl in _BRITISH:
+        word = pattern.sub(repl, word)
+    return word
+
+
 def terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed tokens (numbers kept whole: 3.5, 272, 43,258)."""
     words = (w.lower().replace(",", "") for w in _TOKEN.findall(text))
-    return [stem(w) for w in words if w not in _stopwords()]
+    return [stem(_american(w)) for w in words if w not in _stopwords()]
 
 
 def about_references(question: str) -> bool:
