@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import literature, references
+from . import bibtex, literature, references
 from .catalogue import Catalogue
 from .chat import condense
 from .chunking import node_to_chunk, page_documents
@@ -201,8 +201,34 @@ class Library:
         return [f"cited by {literature.paper_label(papers[citing])}" for citing, cited in links if cited == paper.id] + \
                [f"cites {literature.paper_label(papers[cited])}" for citing, cited in links if citing == paper.id]
 
+    # cited literature ---------------------------------------------------------------------------
     def references(self, key: str) -> list[Reference]:
+        """The paper's reference list in printed order; ``linked_paper`` is set on entries in the library."""
         return self.catalogue.references(self.paper(key).id)
+
+    def cited_by(self, key: str) -> list[tuple[Paper, Reference]]:
+        """The library papers that cite this paper, each with its reference-list entry for it."""
+        paper = self.paper(key)
+        return literature.cited_by(paper.id, self.catalogue.citing_references(), self._papers_by_id())
+
+    def missing(self) -> list[literature.MissingWork]:
+        """Every work the library's papers cite that is not in the library, once, most-cited first."""
+        return literature.missing(self.catalogue.citing_references(), self._papers_by_id())
+
+    def export_bibtex(self, keys: Iterable[str] = (), include_references: bool = False) -> bibtex.Export:
+        """BibTeX of the papers named (every paper when none is), optionally with the works they cite."""
+        papers = self._papers_by_id()
+        named = {p.id: p for p in map(self.paper, keys)}
+        selected = list(named.values()) or list(papers.values())
+        if not selected:
+            raise LibraryError(f"nothing to export: the library in {self.dir} is empty; add papers first: "
+                               "assistant add PATH...")
+        linked, works = literature.cited_works(selected, self.catalogue.citing_references(), papers) \
+            if include_references else ([], [])
+        return bibtex.export(selected + linked, works)
+
+    def _papers_by_id(self) -> dict[str, Paper]:
+        return {p.id: p for p in self.papers()}
 
     # ask ----------------------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None,

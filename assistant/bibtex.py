@@ -24,15 +24,15 @@ from dataclasses import dataclass
 from itertools import chain, count
 
 import bibtexparser
+from bibtexparser.middlewares import default_unparse_stack
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 from bibtexparser.model import Entry, Field
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .records import Paper, Reference
 from .references import _fold as ascii_fold
-from .render import surname
 
-_PROCEEDINGS = re.compile(r"\b(?:proceedings|conference|workshop|symposium|congress)\b", re.I)
+_PROCEEDINGS = re.compile(r"\b(?:proc|proceedings|conference|workshop|symposium|congress)\b", re.I)
 _JOURNAL = re.compile(r"\b(?:journal|review|letters|transactions|quarterly|bulletin|annals|magazine)\b", re.I)
 _VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "misc": "howpublished"}
 
@@ -47,8 +47,9 @@ class Export:
 def export(papers: list[Paper], works: list[Reference]) -> Export:
     """BibTeX for library papers, then for cited works; every entry with a key of its own."""
     entries = _Entries()
-    blocks = [entries.paper(p) for p in papers] + [entries.work(r) for r in works]
-    return Export(bibtexparser.write_string(bibtexparser.Library(blocks)), len(papers), len(works))
+    library = bibtexparser.Library([entries.paper(p) for p in papers] + [entries.work(r) for r in works])
+    text = bibtexparser.write_string(library, unparse_stack=default_unparse_stack(allow_inplace_modification=True))
+    return Export(text, len(papers), len(works))
 
 
 def entry_type(venue: str | None, numbered: bool = False) -> str:
@@ -69,10 +70,11 @@ class _Entries:
         self._keys: set[str] = set()
 
     def paper(self, paper: Paper) -> Entry:
-        base = re.sub(r"[^a-z]", "", ascii_fold(surname(paper.authors[0]))) if paper.authors else "anon"
+        names = [_inverted(name) for name in paper.authors]
+        base = re.sub(r"[^a-z]", "", ascii_fold(names[0].split(",")[0])) if names else "anon"
         return self._entry(f"{base}{_year(paper.year) or 'nd'}", entry_type(paper.venue),
-                           author=[self._person(name) for name in paper.authors], title=paper.title,
-                           year=paper.year, venue=paper.venue, doi=paper.doi)
+                           author=[self._encode(name) for name in names], title=paper.title, year=paper.year,
+                           venue=paper.venue, doi=paper.doi)
 
     def work(self, ref: Reference) -> Entry:
         return self._entry(ref.key, entry_type(ref.venue, bool(ref.volume or ref.issue)),
@@ -97,11 +99,6 @@ class _Entries:
         }
         return Entry(kind, self._key(key), [Field(name, value) for name, value in values.items() if value])
 
-    def _person(self, name: str) -> str:
-        """'Durdona I. Madaminova' → 'Madaminova, Durdona I.' (a name with a comma is already inverted)."""
-        inverted = name if "," in name else parse_single_name_into_parts(name, strict=False).merge_last_name_first
-        return self._encode(inverted)
-
     def _title(self, title: str) -> str:
         return " ".join(f"{{{word}}}" if sum(c.isupper() for c in word) >= 2 else word
                         for word in self._encode(title).split())
@@ -115,6 +112,11 @@ class _Entries:
         key = next(k for k in chain([base], letters, (f"{base}{n}" for n in count(2))) if k not in self._keys)
         self._keys.add(key)
         return key
+
+
+def _inverted(name: str) -> str:
+    """'Durdona I. Madaminova' → 'Madaminova, Durdona I.'; a name with a comma is inverted already."""
+    return name if "," in name else parse_single_name_into_parts(name, strict=False).merge_last_name_first
 
 
 def _year(year: str | None) -> str | None:

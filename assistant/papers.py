@@ -24,7 +24,9 @@ _PROCEEDINGS = re.compile(r"(Proceedings of (?:the )?[^.*\n]{5,200}?(?:\([^)]{2,
 _JOURNAL = re.compile(r"\b((?:Journal|Transactions|Annals|Review|Letters) of [A-Z][^,.\n]{3,80})")
 _FRONT_END = re.compile(r"\n(?:\d{1,2}\.?\s+)?(?:Introduction|INTRODUCTION|Background|BACKGROUND)\b")
 _AFFILIATION = re.compile(r"\b(Universit|Institut|Department|School|College|Laborator|Academy|Center|Centre|Faculty|Inc\b|Ltd|@)")
-_BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|author|unknown|anonymous|\s*$)|\.(docx?|pdf|tex)$", re.I)
+_BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|author|unknown|anonymous|\s*$)|\.(docx?|pdf|tex)$|"
+                       r"^[^\s]*_[^\s]*$|^[a-z0-9._-]+$", re.I)
+_STAMP = re.compile(r"arXiv:|^\W*\d+\W*$|^(page|vol\.?|volume|issue)\b", re.I)
 
 
 def display_name(name: str) -> str:
@@ -114,16 +116,22 @@ def find_venue(front: str) -> str | None:
 
 
 def split_authors(value: str) -> list[str]:
+    """Names from a metadata or by-line string; usernames, headings and affiliations are dropped."""
     if not value:
         return []
-    parts = re.split(r"\s*(?:;|,|\band\b|&)\s*", value)
-    return [p.strip() for p in parts if len(p.strip()) > 2 and not _AFFILIATION.search(p)]
+    parts = [p.strip() for p in re.split(r"\s*(?:;|,|\band\b|&)\s*", value)]
+    return [p for p in parts if len(p) > 2 and " " in p and not p.isupper() and not re.search(r"\d", p)
+            and not _AFFILIATION.search(p)]
 
 
 def guess_title(largest: str, front: str) -> str:
-    """Without metadata: the largest-font text of page 1, else the first line that is not boilerplate."""
-    if 10 < len(largest) < 300:
-        return largest.strip(" .")
+    """Without metadata: the largest-font text of page 1 (not an arXiv stamp or a number),
+    else the first line that is not boilerplate."""
+    for text in largest.split("\n"):
+        text = re.sub(r"\s+(References|Abstract)$", "", text, flags=re.I)
+        letters = sum(c.isalpha() for c in text) / max(len(text), 1)
+        if 10 < len(text) < 300 and len(text.split()) >= 3 and letters > 0.7 and not _STAMP.search(text):
+            return text.strip(" .")
     for line in front.split("\n"):
         for part in re.split(r"(?<=[.:])\s+", line):
             if 10 < len(part) < 250 and not re.search(r"doi|isbn|copyright|licen|proceedings|©|http", part, re.I):

@@ -55,7 +55,7 @@ def _metadata(reader) -> dict[str, str]:
 
 
 def _largest_text(page) -> str:
-    """The first-page text set in the largest font: the title, on almost every paper."""
+    """First-page texts by font size, largest first (one size per line): the title is among them."""
     runs: list[tuple[float, str]] = []
 
     def visit(text, cm, tm, font_dict, font_size):
@@ -67,10 +67,8 @@ def _largest_text(page) -> str:
         page.extract_text(visitor_text=visit)
     except Exception:
         return ""
-    if not runs:
-        return ""
-    top = max(size for size, _ in runs)
-    return " ".join(" ".join(t for size, t in runs if size == top).split())
+    sizes = sorted({size for size, _ in runs}, reverse=True)[:4]
+    return "\n".join(" ".join(" ".join(t for sz, t in runs if sz == size).split()) for size in sizes)
 
 
 def _open(path: Path, limits: ParseSettings):

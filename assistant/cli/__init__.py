@@ -13,6 +13,7 @@ import click
 from .common import EPILOG
 from .evaluate import evaluate
 from .library import add, list_papers, remove
+from .literature import cited_by, export, missing, refs
 from .questions import ask, chat
 from .ui import ui
 
@@ -35,7 +36,7 @@ def cli() -> None:
     """
 
 
-for command in (add, list_papers, remove, ask, chat, evaluate, ui):
+for command in (add, list_papers, remove, ask, chat, evaluate, ui, refs, cited_by, missing, export):
     cli.add_command(command)
 
 
