@@ -29,9 +29,12 @@ from .settings import AnswerSettings
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _NUMERIC_Q = re.compile(r"\b(how (many|much|large|big|often)|what (number|percentage|share|proportion|fraction)|"
                         r"how high|per ?cent(age)?)\b", re.I)
-_META_Q = re.compile(r"\b(who (wrote|is the author|authored)|author(s|ship)?\b|affiliat|institution|based|"
+_META_Q = re.compile(r"\b(who (wrote|is the author|authored)|author(s|ship)?\b|affiliat|institution|where is .* based|"
                      r"doi|licen[cs]e|publish(ed|er)?|proceedings|conference|journal|venue|appear(ed)?)\b", re.I)
 _MULTI_Q = re.compile(r"\b(both|each|two papers|the papers|compare|comparison|differ\w*|respectively)\b", re.I)
+_DEFINITION_Q = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(.{2,60}?)\s*\??$", re.I)
+_WORKS_Q = re.compile(r"\b(which|what) (other )?(works?|sources?|references?|studies|papers|articles|books|publications|"
+                      r"literature|authors)\b.*\b(cite[sd]?|citing|reference[sd]?|draws? on|relies on|uses?)\b", re.I)
 _LIST_Q = re.compile(r"\b(what are|which are|list|name the|stages|steps|components|elements|types|kinds|forms|"
                      r"groups|axes|factors|dimensions|shortcomings|weaknesses|conclusions|ways)\b", re.I)
 _LEANS_BACK = re.compile(r"^(this|these|that|those|such|it|its|they|their|he|his|she|her|according to (him|her|them)|"
@@ -173,8 +176,9 @@ class ExtractiveAnswerer:
         for pid, ref in references:
             page = next((p for (p_id, _), p in pages.items() if p_id == pid and p.label == ref.page), None)
             if pid in in_play and page is not None and quote_on_page(ref.raw, page):
-                out.append(Candidate(pid, page, ref.raw, " ".join(ref.raw.split()), 0, None, None, set(), "",
-                                     set(terms(ref.raw))))
+                cited_as = " ".join(c.sentence for c in ref.contexts)
+                out.append(Candidate(pid, page, ref.raw, " ".join(ref.raw.split()), 0, None, None,
+                                     set(terms(cited_as)), cited_as, set(terms(ref.raw))))
         return out
 
     def _page_sentences(self, page: Page, paper_id: str) -> list[tuple[int, int]]:
@@ -189,12 +193,15 @@ class ExtractiveAnswerer:
         vectors = np.asarray(self.encode([query.text] + [c.text for c in candidates]))
         sims = vectors[1:] @ vectors[0]
         numeric = bool(_NUMERIC_Q.search(query.focus))
+        defines = _definition_pattern(query.focus)
         for cand, sim in zip(candidates, sims):
             cand.semantic = float(sim)
             own = 0.7 if query.text == query.focus else 0.5
-            lexical = own * self._coverage(wanted, cand.terms) + (1 - own) * self._coverage(wanted_all, cand.terms)
+            words = cand.terms | cand.context if cand.span is None else cand.terms  # an entry and where it is cited
+            lexical = own * self._coverage(wanted, words) + (1 - own) * self._coverage(wanted_all, words)
             prior = 1.0 / (1.0 + 0.15 * cand.rank)
             bonus = 0.1 if numeric and _new_numbers(query.focus, cand.text) else 0.0
+            bonus += 0.15 if defines and defines.search(cand.text) else 0.0
             cand.score = 0.45 * cand.semantic + 0.4 * lexical + 0.15 * prior + bonus
 
     def _coverage(self, wanted: set[str], have: set[str]) -> float:
@@ -207,9 +214,11 @@ class ExtractiveAnswerer:
     # selection ----------------------------------------------------------------------------
     def _select(self, query: Query, candidates: list[Candidate]) -> list[Candidate]:
         ranked = sorted(candidates, key=lambda c: -c.score)
+        if _WORKS_Q.search(query.focus) and any(c.span is None for c in ranked):
+            ranked = [c for c in ranked if c.span is None]  # "which works does X cite": the entries themselves
         best = ranked[0]
         multi = bool(_MULTI_Q.search(query.focus))
-        keep = self.settings.keep_ratio * (0.9 if _LIST_Q.search(query.focus) else 1.0)
+        keep = self.settings.keep_ratio * (0.9 if _LIST_Q.search(query.focus) or _WORKS_Q.search(query.focus) else 1.0)
         chosen = [best]
         for cand in ranked[1:]:
             if len(chosen) >= self.settings.max_sentences:
@@ -326,8 +335,23 @@ def _redundant(a: Candidate, b: Candidate) -> bool:
     return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) > 0.7
 
 
+def _definition_pattern(question: str) -> re.Pattern | None:
+    """For "What is X?", a pattern for sentences that define X ("X is a …", "X (…) is", "X refers to")."""
+    match = _DEFINITION_Q.match(question)
+    if not match:
+        return None
+    subject = re.escape(match.group(1).strip(" \"'“”"))
+    return re.compile(rf"\b{subject}\b(?:\s*\([^)]*\))?,?\s+(?:is|are|was|refers to|denotes|means|"
+                      rf"can be defined as|is defined as)\b|\b{subject}(?:,|:)\s+(?:an?|the)\s+\w+|"
+                      rf"\b(?:called|termed|known as)\s+[\"“]?{subject}", re.I)
+
+
 def _new_numbers(question: str, text: str) -> bool:
-    """The text states a number the question did not already give (the answer to "how many")."""
+    """The text states a number the question did not already give (the answer to "how many").
+
+    Citation markers ("[13]") and section or list numbers ("3.2.", "1)") are not numbers stated.
+    """
+    text = re.sub(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|(?:^|\s)\d+(?:\.\d+)*[.)](?=\s)", " ", text)
     asked = {n.replace(",", "") for n in _NUMBER.findall(question)}
     return any(n.replace(",", "") not in asked for n in _NUMBER.findall(text)) or bool(
         re.search(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b",
