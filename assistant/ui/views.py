@@ -1,0 +1,73 @@
+"""Library-side views: rows for the papers and upload-result tables, and the references list.
+
+Plain data and escaped HTML only; no gradio here, so these are testable without a server.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from ..render import author_label
+from ..records import Paper, Reference
+
+PAPER_HEADERS = ["Title", "Authors", "Year", "Pages", "Chunks"]
+RESULT_LABELS = {"added": "added", "exists": "already in library", "failed": "failed"}
+
+
+def paper_row(paper: Paper) -> list[Any]:
+    return [paper.title or paper.file_name, author_label(paper.authors), paper.year or "n.d.",
+            paper.n_pages, paper.n_chunks]
+
+
+def paper_choice(paper: Paper) -> tuple[str, str]:
+    """(label, id) for dropdowns: 'Wei (n.d.) — International Migration Challenges…'."""
+    title = paper.title or paper.file_name
+    short = title if len(title) <= 70 else title[:69] + "…"
+    return f"{author_label(paper.authors)} ({paper.year or 'n.d.'}) — {short}", paper.id
+
+
+def find_row(papers: list[Paper], row: list[Any]) -> Paper | None:
+    """The paper shown in a papers-table row (compared as text: the table returns strings)."""
+    wanted = [str(v) for v in row]
+    return next((p for p in papers if [str(v) for v in paper_row(p)] == wanted), None)
+
+
+def results_html(results: list[Any]) -> str:
+    """One row per uploaded file: its name, then added / already in library / failed and why."""
+    rows = "".join(_result_row(r) for r in results)
+    return f'<table class="results"><thead><tr><th>File</th><th>Result</th></tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _result_row(result: Any) -> str:
+    details = "; ".join(filter(None, [result.message, *result.links]))
+    label = RESULT_LABELS.get(result.status, result.status)
+    return (f'<tr><td>{escape(Path(result.path).name)}</td><td><span class="status-{escape(result.status)}">'
+            f"{escape(label)}</span>{': ' + escape(details) if details else ''}</td></tr>")
+
+
+def references_html(paper: Paper | None, refs: list[Reference], papers: dict[str, Paper]) -> str:
+    """The selected paper's reference list with in-library / missing status, or an empty state."""
+    if paper is None:
+        return _note("Select a paper to see the works it cites.")
+    if not refs:
+        return _note(f"No reference list found in {escape(paper.file_name)}.")
+    found = sum(r.linked_paper in papers for r in refs)
+    rows = "".join(_reference_row(r, papers) for r in refs)
+    return (f'<div class="refs"><p>{len(refs)} references, {found} in the library, {len(refs) - found} missing.</p>'
+            f'<table><thead><tr><th>Status</th><th>Authors</th><th>Year</th><th>Title</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
+
+
+def _reference_row(ref: Reference, papers: dict[str, Paper]) -> str:
+    linked = papers.get(ref.linked_paper or "")
+    status = (f'<span class="in-library" title="{escape(linked.file_name)}">in library</span>' if linked
+              else '<span class="missing">missing</span>')
+    title = escape(ref.title or ref.raw)
+    return (f"<tr><td>{status}</td><td>{escape(author_label(ref.authors)) if ref.authors else ''}</td>"
+            f"<td>{escape(ref.year or '')}</td><td>{title}</td></tr>")
+
+
+def _note(html: str) -> str:
+    return f'<p class="empty-note">{html}</p>'

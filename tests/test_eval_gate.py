@@ -1,0 +1,53 @@
+"""CI gate: the project's own question set through `assistant eval`, against documented thresholds.
+
+The thresholds are in evals/README.md ("CI gate"): a little under the measured scores, so
+a regression fails the build while run-to-run noise does not. citation_validity must be 1.0
+always.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = Path(__file__).resolve().parents[1] / "evals" / "corpus.jsonl"
+GATE = {"hit@5": 0.90, "mrr@10": 0.80, "citation_precision": 0.80, "citation_recall": 0.78,
+        "key_fact_recall": 0.75, "abstention_accuracy": 0.90}
+CEILING = {"false_abstention_rate": 0.08}
+
+
+@pytest.fixture(scope="module")
+def report(corpus_library, tmp_path_factory):
+    out = tmp_path_factory.mktemp("eval-report")
+    result = CliRunner().invoke(cli, ["eval", str(QUESTIONS), "--index", str(corpus_library.dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "citation_validity" in result.stdout  # the summary table is printed
+    assert (out / "report.md").is_file() and (out / "metrics.png").is_file()
+    return json.loads((out / "report.json").read_text())
+
+
+def test_every_citation_is_valid(report):
+    assert report["citation_validity"] == 1.0
+
+
+@pytest.mark.parametrize("metric", sorted(GATE))
+def test_metric_at_or_above_gate(report, metric):
+    assert report[metric] >= GATE[metric], f"{metric} {report[metric]:.3f} < gate {GATE[metric]}"
+
+
+@pytest.mark.parametrize("metric", sorted(CEILING))
+def test_metric_at_or_below_ceiling(report, metric):
+    assert report[metric] <= CEILING[metric], f"{metric} {report[metric]:.3f} > ceiling {CEILING[metric]}"
+
+
+def test_report_rows_and_types(report):
+    assert report["n"] == sum(1 for line in QUESTIONS.read_text().splitlines() if line.strip())
+    assert {"numeric", "definition", "list", "factoid", "cross-paper", "reference", "unanswerable",
+            "follow-up"} <= set(report["by_type"])
