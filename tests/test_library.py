@@ -112,3 +112,11 @@ def test_empty_library_and_empty_question(tmp_path):
     library = Library(tmp_path / "empty")
     with pytest.raises(LibraryError, match="empty"):
         library.ask("Anything?")
+
+
+def test_cited_works_questions_are_answered_from_the_bibliography(corpus_library):
+    answer = corpus_library.ask("Which works does Madaminova cite on securitization?")
+    assert any(c.page == "85" and c.quote.startswith("Bergh, H. (2020)") for c in answer.citations)
+    schmid = corpus_library.ask("What does Wei say about Schmid?")
+    assert schmid.citations and all(c.file_name == WEI.name and c.page == "2" for c in schmid.citations)
+    assert any("Schmid" in c.quote for c in schmid.citations)
