@@ -97,20 +97,16 @@ class Catalogue:
         return [Page.model_validate_json(r[0]) for r in rows]
 
     def chunks(self, paper_id: str | None = None) -> list[Chunk]:
-        query, args = "SELECT record FROM chunks", ()
-        if paper_id:
-            query, args = query + " WHERE paper_id=?", (paper_id,)
-        with self._connect() as db:
-            rows = db.execute(query + " ORDER BY rowid", args).fetchall()
-        return [Chunk.model_validate_json(r[0]) for r in rows]
+        return [Chunk.model_validate_json(r) for r in self._records("chunks", paper_id, "rowid")]
 
     def references(self, paper_id: str | None = None) -> list[Reference]:
-        query, args = "SELECT record FROM refs", ()
-        if paper_id:
-            query, args = query + " WHERE paper_id=?", (paper_id,)
+        return [Reference.model_validate_json(r) for r in self._records("refs", paper_id, "paper_id, idx")]
+
+    def _records(self, table: str, paper_id: str | None, order: str) -> list[str]:
+        """The JSON records of one table, for one paper or all, in a stable order."""
+        where, args = (" WHERE paper_id=?", (paper_id,)) if paper_id else ("", ())
         with self._connect() as db:
-            rows = db.execute(query + " ORDER BY paper_id, idx", args).fetchall()
-        return [Reference.model_validate_json(r[0]) for r in rows]
+            return [r[0] for r in db.execute(f"SELECT record FROM {table}{where} ORDER BY {order}", args)]
 
     def citing_references(self) -> list[tuple[str, Reference]]:
         """Every reference of every paper, with the id of the paper that cites it."""

@@ -7,7 +7,6 @@ reads 256 of them and silently drops the rest, so a chunk must stay under that.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -15,12 +14,9 @@ from llama_index.core.schema import BaseNode, Document, TransformComponent
 
 from .pdf import raw_span
 from .records import Chunk, Page, Paper
+from .references import section_heading
 from .settings import ChunkSettings
 
-_REFS_HEADING = re.compile(
-    r"(?:^|\n)\s*(?:\d{1,2}\.?\s+)?(?:references|bibliography|works cited|literature cited|reference list)\s*:?\s*(?:\n|$)",
-    re.I,
-)
 _ABBREVIATIONS = {
     "et al", "al", "e.g", "i.e", "fig", "figs", "eq", "eqs", "no", "nos", "vol", "vols", "pp", "p", "cf", "vs",
     "approx", "dr", "prof", "u.s", "u.k", "sec", "secs", "ch", "ed", "eds", "resp", "ref", "refs", "tab", "zh",
@@ -58,12 +54,13 @@ def split_sentences(text: str) -> list[str]:
 
 
 def references_start(pages: list[Page]) -> tuple[int, int] | None:
-    """(page index, clean offset) of the last References/Bibliography heading, if any."""
-    for page in reversed(pages):
-        matches = list(_REFS_HEADING.finditer(page.clean))
-        if matches:
-            return page.index, matches[-1].start()
-    return None
+    """(page index, clean offset) where the reference list begins, if the paper has one."""
+    found = section_heading(pages)
+    if found is None:
+        return None
+    label, heading = found
+    page = next(p for p in pages if p.label == label)
+    return page.index, max(page.clean.rfind(" ".join(heading.split())), 0)
 
 
 def page_documents(paper: Paper, pages: list[Page]) -> list[Document]:

@@ -149,7 +149,7 @@ def guess_authors(raw_first_page: str, title: str) -> list[str]:
             continue
         if _AFFILIATION.search(line) or re.match(r"abstract", line, re.I):
             break
-        cleaned = re.sub(r"[\d*†‡§]+", " ", line)
+        cleaned = re.sub(r"[^\w\s.,;&'’-]+|\d+", " ", line)
         found = [n for n in split_authors(cleaned) if re.fullmatch(r"(?:[A-Z][\w.'-]*\s+){1,3}[A-Z][\w'-]+", n)]
         if found:
             names += found

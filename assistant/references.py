@@ -168,6 +168,13 @@ def extract_references(pages: list[Page]) -> list[Reference]:
     return refs
 
 
+def section_heading(pages: list[Page]) -> tuple[str, str] | None:
+    """(page label, heading line) of the reference list, as ``extract_references`` finds it."""
+    lines = _lines(pages)
+    span = _locate(lines)
+    return lines[span[0]] if span else None
+
+
 def parse_reference(raw: str) -> Reference:
     """Parse one reference-list entry (any common style) into a ``Reference``."""
     text = " ".join(raw.split())
