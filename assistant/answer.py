@@ -21,7 +21,7 @@ import numpy as np
 
 from .chunking import sentence_spans
 from .papers import front_matter_end
-from .pdf import raw_span
+from .pdf import is_table_row, raw_span
 from .records import Answer, AnswerSentence, Citation, Evidence, Page, Paper, Reference
 from .retrieve import about_references, terms
 from .settings import AnswerSettings
@@ -125,6 +125,7 @@ class ExtractiveAnswerer:
         self._score(query, candidates)
         chosen = [self._extend(c) for c in self._select(query, candidates)]
         chosen += [nxt for c in chosen for nxt in self._next_page_items(c, pages)]
+        chosen = [unit for c in chosen for unit in self._table_header(c) + [c]]
         return chosen if self._supported(query, chosen) else []
 
     # candidates ---------------------------------------------------------------------------
@@ -154,8 +155,8 @@ class ExtractiveAnswerer:
             if min(end, hi) - max(start, lo) < 0.6 * (end - start):
                 continue
             text = page.clean[start:end].strip()
-            if len(text.split()) < 4 or (not _ENDS.search(text) and len(text.split()) < 20):
-                continue  # fragments and headings are not answers
+            if len(text.split()) < 3 or (not _ENDS.search(text) and len(text.split()) < 20 and not is_table_row(text)):
+                continue  # fragments and headings are not answers; a table row is
             units.append(Candidate(paper_id, page, text, raw_span(page, start, end), rank, chunk_id, (start, end),
                                    context, context_text, set(terms(text))))
         return units
@@ -201,8 +202,13 @@ class ExtractiveAnswerer:
             lexical = own * self._coverage(wanted, words) + (1 - own) * self._coverage(wanted_all, words)
             prior = 1.0 / (1.0 + 0.15 * cand.rank)
             bonus = 0.1 if numeric and _new_numbers(query.focus, cand.text) else 0.0
+            bonus += 0.25 if is_table_row(cand.text) and self._names_rare_term(wanted, cand.terms) else 0.0
             bonus += 0.15 if defines and defines.search(cand.text) else 0.0
             cand.score = 0.45 * cand.semantic + 0.4 * lexical + 0.15 * prior + bonus
+
+    def _names_rare_term(self, wanted: set[str], have: set[str]) -> bool:
+        """The unit holds one of the question's rarest terms (a run name, a dataset, a variable)."""
+        return any(self._idf(t) >= 0.8 * self.default_idf for t in wanted & have)
 
     def _coverage(self, wanted: set[str], have: set[str]) -> float:
         total = sum(self._idf(t) for t in wanted)
@@ -264,6 +270,22 @@ class ExtractiveAnswerer:
         text = clean[start:end].strip()
         return Candidate(cand.paper_id, cand.page, text, raw_span(cand.page, start, end), cand.rank, cand.chunk_id,
                          (start, end), cand.context, cand.context_text, set(terms(text)), cand.score, cand.semantic)
+
+    def _table_header(self, cand: Candidate) -> list[Candidate]:
+        """A table row is cited with the line above its block of rows (the caption or column header)."""
+        if cand.span is None or not is_table_row(cand.text):
+            return []
+        spans = self._page_sentences(cand.page, cand.paper_id)
+        before = [s for s in spans if s[1] <= cand.span[0]]
+        clean = cand.page.clean
+        while before and is_table_row(clean[before[-1][0]:before[-1][1]]):
+            before.pop()
+        if not before:
+            return []
+        start, end = before[-1]
+        text = clean[start:end].strip()
+        return [Candidate(cand.paper_id, cand.page, text, raw_span(cand.page, start, end), cand.rank, cand.chunk_id,
+                          (start, end), cand.context, cand.context_text, set(terms(text)), cand.score, cand.semantic)]
 
     def _next_page_items(self, cand: Candidate, pages) -> list[Candidate]:
         """A list that runs to the end of its page continues with the enumerated items on the next."""

@@ -165,8 +165,8 @@ def _running_lines(pages: list[Page]) -> set[str]:
 def _join(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
     """Join lines with spaces (or nothing across a hyphenated break), mapping each char to its raw offset.
 
-    A heading line is set off by newlines so that sentence splitting never glues it to the
-    sentence that follows.
+    A heading line or a table row is set off by newlines so that sentence splitting never
+    glues it to the sentence that follows.
     """
     chars: list[str] = []
     cmap: list[int] = []
@@ -186,7 +186,7 @@ def _join(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
                 else:
                     chars.append(out)
                     cmap.append(j)
-        brk = "\n" if _HEADING.match(line) or (nxt and _HEADING.match(nxt)) else " "
+        brk = "\n" if _set_apart(line) or (nxt and _set_apart(nxt)) else " "
         if not joined and chars and chars[-1] not in " \n":
             chars.append(brk)
             cmap.append(offset + len(body))
@@ -194,6 +194,18 @@ def _join(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
         chars.pop()
         cmap.pop()
     return "".join(chars), cmap
+
+
+def _set_apart(line: str) -> bool:
+    """Headings and table rows stand on their own, so no sentence spans them."""
+    return bool(_HEADING.match(line)) or is_table_row(line)
+
+
+def is_table_row(line: str) -> bool:
+    """A line of mostly numbers (three or more), as a results table prints its rows."""
+    tokens = line.split()
+    numbers = sum(bool(re.fullmatch(r"[-+±]?\(?\d[\d.,/%=]*\)?%?|n/?a|[-–—]", t, re.I)) for t in tokens)
+    return numbers >= 3 and numbers >= 0.4 * len(tokens) and not line.rstrip().endswith(".")
 
 
 def _normalise_char(ch: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pdf import PdfError, clean_pages, raw_span, read_pages
+from assistant.pdf import PdfError, clean_pages, is_table_row, raw_span, read_pages
 from assistant.records import Page
 from assistant.settings import ParseSettings
 
@@ -72,3 +72,12 @@ def test_huge_inputs_are_refused_by_the_configured_limits():
 def test_missing_file(tmp_path):
     with pytest.raises(PdfError, match="no such file"):
         read_pages(tmp_path / "nope.pdf")
+
+
+def test_table_rows_stand_apart_from_sentences():
+    text = ("Table 1. Results of the runs\nRun Recall Precision F-measure\nrun-a (EN) 0.62 0.37 0.46\n"
+            "run-b (EN) 0.71 0.44 N/A\nIn the table, both runs improve.")
+    [page] = [Page(index=0, label="1", text=text)]
+    clean_pages([page])
+    assert "\nrun-a (EN) 0.62 0.37 0.46\n" in page.clean
+    assert is_table_row("run-b (EN) 0.71 0.44 N/A") and not is_table_row("In 2019 there were 272 million.")
