@@ -38,7 +38,9 @@ _WORKS_Q = re.compile(r"\b(which|what) (other )?(works?|sources?|references?|stu
 _LIST_Q = re.compile(r"\b(what are|which are|list|name the|stages|steps|components|elements|types|kinds|forms|"
                      r"groups|axes|factors|dimensions|shortcomings|weaknesses|conclusions|ways)\b", re.I)
 _LEANS_BACK = re.compile(r"^(this|these|that|those|such|it|its|they|their|he|his|she|her|according to (him|her|them)|"
-                         r"in (his|her|their) (opinion|view)|here)\b", re.I)
+                         r"in (his|her|their) (opinion|view)|here|(\w+\s+){1,3}(this|these|such) (concept|category|term|"
+                         r"approach|process|theory|definition|notion|view|idea|model|method)s?|as a result|consequently|"
+                         r"thus|hence|for example|for instance|in particular)\b", re.I)
 _ENUMERATOR = re.compile(r"^(\(?\d{1,2}[.)]|\(?[a-h][.)]\s|(the )?(first|second|third|fourth|fifth|sixth|seventh|last)(ly)?\b|"
                         r"finally\b|lastly\b|next\b)", re.I)
 _OPENS_LIST = re.compile(r":\s*$|:\s*\(?1[.)]|\b(following|as follows|(two|three|four|five|six|seven|eight|several|"

@@ -242,14 +242,18 @@ class Library:
         if not state.papers:
             raise LibraryError(f"the library in {self.dir} is empty; add papers first: assistant add PATH...")
         from .answer import Query
-        from .retrieve import author_terms, papers_named, without_names
+        from .retrieve import author_terms, papers_compared, papers_named, without_names
 
         standalone = condense(question, history or [])
         named = papers_named(question, state.papers)
         paper_ids = paper_ids or named or self._papers_in_play(question, history, state.papers)
         search = without_names(standalone, state.papers) if named else standalone
         top_k = k or self.settings.retrieve.top_k
-        evidence = state.retriever.retrieve(search, top_k=max(top_k, 10), paper_ids=paper_ids, mode=mode)
+        n_papers = papers_compared(question) if not paper_ids else 0
+        if n_papers:
+            evidence = state.retriever.retrieve_per_paper(search, max(top_k, 10), n_papers, mode=mode)
+        else:
+            evidence = state.retriever.retrieve(search, top_k=max(top_k, 10), paper_ids=paper_ids, mode=mode)
         query = Query(standalone, question, set().union(*author_terms(state.papers).values()))
         answer = state.answerer.answer(query, evidence, state.pages, state.papers, state.references)
         answer.evidence = cited_first(answer)[:top_k]
