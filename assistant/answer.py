@@ -94,7 +94,7 @@ class Query:
 
     text: str  # standalone question (retrieval query)
     focus: str  # what the user typed
-    ignore: set[str]  # terms that name papers in the library ("Madaminova", "Wei")
+    ignore: set[str]  # terms that name papers in the library: authors' surnames, years ("Madaminova", "2023")
 
     @property
     def wanted(self) -> set[str]:
@@ -389,7 +389,7 @@ def _entities_present(query: Query, have: set[str], text: str) -> bool:
     "Buzan" / "Buzen": papers misspell names) and an acronym may be spelled out ("IOM" /
     "International Organization for Migration").
     """
-    years = re.findall(r"\b(?:1[89]|20)\d\d\b", query.focus)
+    years = [y for y in re.findall(r"\b(?:1[89]|20)\d\d\b", query.focus) if y not in query.ignore]
     if any(y not in text for y in years):
         return False
     words = re.findall(r"[^\W\d_][\w'’-]*", text)

@@ -68,6 +68,17 @@ class Library:
         self.dir = Path(self.settings.index_dir)
         self.catalogue = Catalogue(self.dir / "library.db")
         self._state: _State | None = None
+        self._check_fingerprint()
+
+    def _check_fingerprint(self) -> None:
+        """A library's vectors were made with one encoder and chunking; refuse to mix in others."""
+        built = self.catalogue.get_meta("vector_fingerprint")
+        current = self.settings.vector_fingerprint()
+        if built is None:
+            self.catalogue.set_meta("vector_fingerprint", current)
+        elif built != current:
+            raise LibraryError(f"the library in {self.dir} was built with other embedding/chunk settings "
+                               f"({built}, now {current}); restore them, or build a new library with --index")
 
     # lazily built heavy parts ------------------------------------------------------------------
     @cached_property
@@ -242,7 +253,7 @@ class Library:
         if not state.papers:
             raise LibraryError(f"the library in {self.dir} is empty; add papers first: assistant add PATH...")
         from .answer import Query
-        from .retrieve import author_terms, papers_compared, papers_named, without_names
+        from .retrieve import author_terms, papers_compared, papers_named, without_names, years_naming_papers
 
         standalone = condense(question, history or [])
         named = papers_named(question, state.papers)
@@ -254,7 +265,8 @@ class Library:
             evidence = state.retriever.retrieve_per_paper(search, max(top_k, 10), n_papers, mode=mode)
         else:
             evidence = state.retriever.retrieve(search, top_k=max(top_k, 10), paper_ids=paper_ids, mode=mode)
-        query = Query(standalone, question, set().union(*author_terms(state.papers).values()))
+        names = set().union(*author_terms(state.papers).values()) | years_naming_papers(question, state.papers)
+        query = Query(standalone, question, names)
         answer = state.answerer.answer(query, evidence, state.pages, state.papers, state.references)
         answer.evidence = cited_first(answer)[:top_k]
         answer.settings_hash = self.settings.hash()

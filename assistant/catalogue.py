@@ -123,3 +123,8 @@ class Catalogue:
     def set_meta(self, key: str, value: object) -> None:
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, json.dumps(value)))
+
+    def get_meta(self, key: str) -> object:
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None

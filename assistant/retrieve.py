@@ -85,6 +85,17 @@ def papers_compared(question: str) -> int:
     return _NUMBER_WORDS.get(match.group(1).lower(), 3)
 
 
+def years_naming_papers(question: str, papers: dict[str, Paper]) -> set[str]:
+    """Years the question uses to name a paper — "her 2023 paper", "Madaminova (2023)" — not to ask about."""
+    found = set()
+    for paper in papers.values():
+        names = "|".join(re.escape(surname(a)) for a in paper.authors) or "$^"
+        if paper.year and re.search(rf"({names})\W{{0,3}}{paper.year}\b|\b{paper.year}\W{{0,2}}(paper|article|study|"
+                                    rf"publication|work|report)\b", question, re.I):
+            found.add(paper.year)
+    return found
+
+
 def without_names(question: str, papers: dict[str, Paper]) -> str:
     """The question without the author names that picked the paper ("Wei's", "Madaminova")."""
     names = set().union(*author_terms(papers).values())

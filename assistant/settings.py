@@ -30,7 +30,7 @@ class EmbedSettings(BaseModel):
 
 
 class ChunkSettings(BaseModel):
-    chunk_tokens: int = 160  # word pieces per chunk, well under max_tokens
+    chunk_tokens: int = 240  # word pieces per chunk: under max_tokens minus [CLS] and [SEP]
     overlap_tokens: int = 32
     parser_version: str = "1"
 

@@ -55,3 +55,19 @@ def test_questions_comparing_papers():
     assert papers_compared("How do the two papers treat terrorism?") == 2
     assert papers_compared("What does each paper say about health?") == 3
     assert papers_compared("What is securitization?") == 0
+
+
+def test_a_papers_own_year_names_the_paper_and_is_not_required():
+    evidence = "Migration cannot be fully assessed as a security threat."
+    question = "In her 2023 paper, does Madaminova see migration as a security threat?"
+    assert _entities_present(_query(question, {"madaminova", "2023"}), set(terms(evidence)), evidence)
+
+
+def test_a_year_names_a_paper_only_next_to_its_author_or_the_word_paper():
+    from assistant.records import Paper
+    from assistant.retrieve import years_naming_papers
+
+    papers = {"m": Paper(id="m", file_name="m.pdf", sha256="0", authors=["Durdona I. Madaminova"], year="2023")}
+    assert years_naming_papers("In her 2023 paper, what is securitization?", papers) == {"2023"}
+    assert years_naming_papers("What does Madaminova (2023) conclude?", papers) == {"2023"}
+    assert years_naming_papers("How many migrants died in 2023?", papers) == set()

@@ -120,3 +120,9 @@ def test_cited_works_questions_are_answered_from_the_bibliography(corpus_library
     schmid = corpus_library.ask("What does Wei say about Schmid?")
     assert schmid.citations and all(c.file_name == WEI.name and c.page == "2" for c in schmid.citations)
     assert any("Schmid" in c.quote for c in schmid.citations)
+
+
+def test_a_library_refuses_other_chunk_settings(tmp_path):
+    Library(tmp_path / "lib")
+    with pytest.raises(LibraryError, match="other embedding/chunk settings"):
+        Library(tmp_path / "lib", settings={"chunk": {"chunk_tokens": 100}})

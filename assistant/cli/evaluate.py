@@ -74,7 +74,8 @@ def _corpus_index(corpus: Path) -> Path:
     digest = hashlib.sha256()
     for pdf in sorted(p for p in corpus.rglob("*") if p.suffix.lower() == ".pdf"):
         digest.update(f"{pdf.name}:{file_sha256(pdf)}".encode())
-    return Path(get_settings().index_dir) / f"eval-{digest.hexdigest()[:12]}"
+    settings = get_settings()
+    return Path(settings.index_dir) / f"eval-{digest.hexdigest()[:12]}-{settings.vector_fingerprint()}"
 
 
 def _index_corpus(library, corpus: Path) -> None:
