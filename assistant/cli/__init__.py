@@ -41,6 +41,10 @@ for command in (add, list_papers, remove, ask, chat, evaluate, ui, refs, cited_b
 
 
 def main() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # repairs of broken files are not the user's business
     cli(prog_name="assistant")
 
 
