@@ -255,7 +255,7 @@ class Library:
         from .answer import Query
         from .retrieve import author_terms, papers_compared, papers_named, without_names, years_naming_papers
 
-        standalone = condense(question, history or [])
+        standalone = condense(question, history or [], llm=self.settings.llm)
         named = papers_named(question, state.papers)
         paper_ids = paper_ids or named or self._papers_in_play(question, history, state.papers)
         search = without_names(standalone, state.papers) if named else standalone
@@ -290,13 +290,15 @@ class Library:
 
     def _build_state(self, version: int) -> _State:
         from .answer import ExtractiveAnswerer, idf_table
+        from .llm import select_answerer
         from .retrieve import Retriever, SparseIndex, terms
 
         papers = {p.id: p for p in self.papers()}
         chunks = self.catalogue.chunks()
         sparse = SparseIndex(chunks)
         idf, default_idf = idf_table([set(terms(c.text)) for c in chunks])
-        answerer = ExtractiveAnswerer(self.settings.answer, self.encoder.encode, idf, default_idf)
+        extractive = ExtractiveAnswerer(self.settings.answer, self.encoder.encode, idf, default_idf)
+        answerer = select_answerer(self.settings, extractive)
         pages = {(pid, p.index): p for pid in papers for p in self.pages(pid)}
         return _State(version, papers, Retriever(self.settings.retrieve, self.vectors, sparse), answerer, pages,
                       self.catalogue.citing_references())

@@ -8,9 +8,13 @@ most recent first. With an OpenAI-compatible LLM configured, the LLM rewrites it
 
 from __future__ import annotations
 
+import logging
 import re
 
 from .retrieve import terms
+from .settings import LLMSettings
+
+log = logging.getLogger(__name__)
 
 _DEPENDENT = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|he|him|his|she|her|hers|"
@@ -25,8 +29,16 @@ def needs_context(question: str) -> bool:
     return bool(_DEPENDENT.search(question)) or len(terms(question)) < 3
 
 
-def condense(question: str, history: list[dict[str, str]], max_turns: int = 2) -> str:
-    """The question plus the words of recent user turns it depends on (retrieval query)."""
+def condense(question: str, history: list[dict[str, str]], max_turns: int = 2, *,
+             llm: LLMSettings | None = None) -> str:
+    """The question plus the words of recent user turns it depends on (retrieval query).
+
+    With an endpoint in ``llm.base_url``, the LLM's rewrite instead, unless the LLM fails.
+    """
+    if history and llm is not None and llm.base_url:
+        rewrite = _llm_rewrite(question, history, llm)
+        if rewrite:
+            return rewrite
     if not history or not needs_context(question):
         return question
     own = set(terms(question))
@@ -38,3 +50,13 @@ def condense(question: str, history: list[dict[str, str]], max_turns: int = 2) -
                 own.add(stemmed[0])
                 extra.append(word)
     return f"{question} ({' '.join(extra)})" if extra else question
+
+
+def _llm_rewrite(question: str, history: list[dict[str, str]], llm: LLMSettings) -> str | None:
+    from .llm import LLMError, OpenAICompatible
+
+    try:
+        return OpenAICompatible(llm).condense(question, history)
+    except LLMError as exc:
+        log.warning("LLM rewrite failed (%s); using the heuristic one", exc)
+        return None

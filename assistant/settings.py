@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,7 +38,7 @@ class ChunkSettings(BaseModel):
 class RetrieveSettings(BaseModel):
     top_k: int = 10
     candidates: int = 40  # per retriever, before fusion
-    fusion: str = "score"  # "score" (min-max scaled scores) or "rrf" (reciprocal rank)
+    fusion: Literal["score", "rrf"] = "score"  # min-max scaled scores, or reciprocal rank
     rrf_k: int = 20
     dense_weight: float = 1.0
     sparse_weight: float = 1.0
@@ -50,7 +50,7 @@ class AnswerSettings(BaseModel):
     keep_ratio: float = 0.8  # further sentences must score this share of the best one
     min_support: float = 0.5  # idf-weighted share of the question's terms the evidence must contain
     min_semantic: float = 0.55  # ...or this cosine with at least half that support
-    backend: str = "extractive"  # or "llm"
+    backend: Literal["extractive", "llm"] = "extractive"  # "llm" needs llm.base_url
 
 
 class LLMSettings(BaseModel):
