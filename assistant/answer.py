@@ -114,6 +114,7 @@ class ExtractiveAnswerer:
         self.idf = idf
         self.default_idf = default_idf
         self._sentences: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self._vectors: dict[str, np.ndarray] = {}  # sentence text → vector; the library's text does not change
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
@@ -193,8 +194,7 @@ class ExtractiveAnswerer:
     # scoring ------------------------------------------------------------------------------
     def _score(self, query: Query, candidates: list[Candidate]) -> None:
         wanted, wanted_all = query.wanted, query.wanted_all
-        vectors = np.asarray(self.encode([query.text] + [c.text for c in candidates]))
-        sims = vectors[1:] @ vectors[0]
+        sims = self._vectors_of([c.text for c in candidates]) @ np.asarray(self.encode([query.text])[0])
         numeric = bool(_NUMERIC_Q.search(query.focus))
         defines = _definition_pattern(query.focus)
         for cand, sim in zip(candidates, sims):
@@ -207,6 +207,14 @@ class ExtractiveAnswerer:
             bonus += 0.25 if is_table_row(cand.text) and self._names_rare_term(wanted, cand.terms) else 0.0
             bonus += 0.15 if defines and defines.search(cand.text) else 0.0
             cand.score = 0.45 * cand.semantic + 0.4 * lexical + 0.15 * prior + bonus
+
+    def _vectors_of(self, texts: list[str]) -> np.ndarray:
+        """Sentence vectors, encoding only those not seen before (bounded cache)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if len(self._vectors) + len(missing) > 50_000:
+            self._vectors.clear()
+        self._vectors.update(zip(missing, np.asarray(self.encode(missing)) if missing else []))
+        return np.asarray([self._vectors[t] for t in texts])
 
     def _names_rare_term(self, wanted: set[str], have: set[str]) -> bool:
         """The unit holds one of the question's rarest terms (a run name, a dataset, a variable)."""

@@ -18,7 +18,6 @@ from typing import Any, Callable, Iterable
 from . import bibtex, literature, references
 from .catalogue import Catalogue
 from .chat import condense
-from .chunking import node_to_chunk, page_documents
 from .papers import describe
 from .pdf import PdfError, read_pdf
 from .records import Answer, Evidence, Page, Paper, Reference
@@ -166,6 +165,8 @@ class Library:
         known = self.catalogue.find(paper.id, paper.sha256)
         if known:
             return AddResult(str(path), "exists", f"already in library as {known.file_name}", known)
+        from .chunking import node_to_chunk, page_documents
+
         refs = references.extract_references(pages)
         references.find_contexts(pages, refs)
         lock = self._write_lock()

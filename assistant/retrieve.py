@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .index import VectorIndex
 from .records import Chunk, Evidence, Paper
 from .render import surname
 from .settings import RetrieveSettings
+
+if TYPE_CHECKING:
+    from .index import VectorIndex
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*", re.UNICODE)
 _REFERENCE_QUESTION = re.compile(
