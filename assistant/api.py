@@ -144,31 +144,44 @@ class Library:
     # add / remove ---------------------------------------------------------------------------------
     def add(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[AddResult]:
         """Add PDFs (files or folders, recursively). Each file succeeds or fails on its own."""
+        from concurrent.futures import ThreadPoolExecutor
+
         files = expand_paths(paths)
         results = []
-        for n, path in enumerate(files):
-            if progress:
-                progress(f"file {path.name}", n, len(files))
-            results.append(self._add_one(path, progress))
+        with ThreadPoolExecutor(max_workers=1) as reader:  # parse the next PDF while this one embeds
+            parsed = [reader.submit(self._parse, path) for path in files[:1]]
+            for n, path in enumerate(files):
+                if progress:
+                    progress(f"file {path.name}", n, len(files))
+                if n + 1 < len(files):
+                    parsed.append(reader.submit(self._parse, files[n + 1]))
+                outcome = parsed[n].result()
+                parsed[n] = None  # pages can be large: keep only the next file's
+                results.append(outcome if isinstance(outcome, AddResult) else self._add_one(path, *outcome, progress))
         if progress:
             progress("done", len(files), len(files))
         return results
 
-    def _add_one(self, path: Path, progress: Progress | None) -> AddResult:
+    def _parse(self, path: Path) -> AddResult | tuple[Paper, list[Page], list[Reference]]:
+        """Read and describe a PDF, or say why it cannot be added (pure CPU work, no library writes)."""
         if not path.exists():
             return AddResult(str(path), "failed", "no such file")
         try:
             pages, metadata = read_pdf(path, self.settings.parse)
-            paper = describe(path, pages, metadata)
         except PdfError as exc:
             return AddResult(str(path), "failed", str(exc))
+        paper = describe(path, pages, metadata)
+        refs = references.extract_references(pages)
+        references.find_contexts(pages, refs)
+        return paper, pages, refs
+
+    def _add_one(self, path: Path, paper: Paper, pages: list[Page], refs: list[Reference],
+                 progress: Progress | None) -> AddResult:
+        from .chunking import node_to_chunk, page_documents
+
         known = self.catalogue.find(paper.id, paper.sha256)
         if known:
             return AddResult(str(path), "exists", f"already in library as {known.file_name}", known)
-        from .chunking import node_to_chunk, page_documents
-
-        refs = references.extract_references(pages)
-        references.find_contexts(pages, refs)
         lock = self._write_lock()
         try:
             if self.catalogue.find(paper.id, paper.sha256):
