@@ -38,11 +38,11 @@ _WORKS_Q = re.compile(r"\b(which|what) (other )?(works?|sources?|references?|stu
 _LIST_Q = re.compile(r"\b(what are|which are|list|name the|stages|steps|components|elements|types|kinds|forms|"
                      r"groups|axes|factors|dimensions|shortcomings|weaknesses|conclusions|ways)\b", re.I)
 _LEANS_BACK = re.compile(r"^(this|these|that|those|such|it|its|they|their|he|his|she|her|according to (him|her|them)|"
-                         r"in (his|her|their) (opinion|view)|here|(\w+\s+){1,3}(this|these|such) (concept|category|term|"
+                         r"in (his|her|their) (opinion|view)|here|([\w'’-]+,?\s+){1,3}(this|these|such) (concept|category|term|"
                          r"approach|process|theory|definition|notion|view|idea|model|method)s?|as a result|consequently|"
                          r"thus|hence|for example|for instance|in particular)\b", re.I)
 _ENUMERATOR = re.compile(r"^(\(?\d{1,2}[.)]|\(?[a-h][.)]\s|(the )?(first|second|third|fourth|fifth|sixth|seventh|last)(ly)?\b|"
-                        r"finally\b|lastly\b|next\b)", re.I)
+                        r"finally\b|lastly\b|next\b|in addition\b|moreover\b|furthermore\b|also\b)", re.I)
 _OPENS_LIST = re.compile(r":\s*$|:\s*\(?1[.)]|\b(following|as follows|(two|three|four|five|six|seven|eight|several|"
                          r"\d) (main |key |major |important )?\w+s)\b", re.I)
 _ENDS = re.compile(r"[.?!:;)\"”’']\s*$")
@@ -197,6 +197,7 @@ class ExtractiveAnswerer:
         sims = self._vectors_of([c.text for c in candidates]) @ np.asarray(self.encode([query.text])[0])
         numeric = bool(_NUMERIC_Q.search(query.focus))
         defines = _definition_pattern(query.focus)
+        listing = bool(_LIST_Q.search(query.focus))
         for cand, sim in zip(candidates, sims):
             cand.semantic = float(sim)
             own = 0.7 if query.text == query.focus else 0.5
@@ -206,6 +207,7 @@ class ExtractiveAnswerer:
             bonus = 0.1 if numeric and _new_numbers(query.focus, cand.text) else 0.0
             bonus += 0.25 if is_table_row(cand.text) and self._names_rare_term(wanted, cand.terms) else 0.0
             bonus += 0.15 if defines and defines.search(cand.text) else 0.0
+            bonus += 0.1 if listing and _OPENS_LIST.search(cand.text) else 0.0
             cand.score = 0.45 * cand.semantic + 0.4 * lexical + 0.15 * prior + bonus
 
     def _vectors_of(self, texts: list[str]) -> np.ndarray:
@@ -236,15 +238,18 @@ class ExtractiveAnswerer:
         multi = bool(_MULTI_Q.search(query.focus))
         keep = self.settings.keep_ratio * (0.9 if _LIST_Q.search(query.focus) or _WORKS_Q.search(query.focus) else 1.0)
         chosen = [best]
+        covered = best.terms & query.wanted_all
         for cand in ranked[1:]:
             if len(chosen) >= self.settings.max_sentences:
                 break
             papers = {c.paper_id for c in chosen}
-            fits = cand.paper_id in papers or multi
-            good = cand.score >= best.score * keep or (multi and cand.paper_id not in papers
-                                                         and cand.score >= best.score * 0.6)
+            new_paper = cand.paper_id not in papers
+            adds = bool((cand.terms & query.wanted_all) - covered) or _same_page(cand, best)
+            fits = (not new_paper and adds) or (multi and new_paper)
+            good = cand.score >= best.score * keep or (multi and new_paper and cand.score >= best.score * 0.6)
             if fits and good and not any(_redundant(cand, c) for c in chosen):
                 chosen.append(cand)
+                covered |= cand.terms & query.wanted_all
         return chosen + self._cited_entry(query, ranked, chosen)
 
     def _cited_entry(self, query: Query, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
@@ -266,8 +271,7 @@ class ExtractiveAnswerer:
         clean = cand.page.clean
         start, end, j = cand.span[0], cand.span[1], i
         if _OPENS_LIST.search(clean[start:end]):
-            while j + 1 < len(spans) and j - i < 7 and _ENUMERATOR.match(clean[spans[j + 1][0]:]):
-                j += 1
+            j = _last_item(clean, spans, i)
             if j == i and clean[start:end].rstrip().endswith(":") and j + 1 < len(spans):
                 j += 1
         elif j + 1 < len(spans) and _LEANS_BACK.match(clean[spans[j + 1][0]:]):
@@ -357,6 +361,25 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
             seen.add(key)
             out.append(cand)
     return out
+
+
+def _last_item(clean: str, spans: list[tuple[int, int]], opener: int) -> int:
+    """The last enumerated item ("2.", "Secondly, …") after a list's opening sentence.
+
+    Items may be a sentence or two apart (an item can run over several sentences), but the
+    list ends at the first gap of more than two sentences or after eight sentences.
+    """
+    last = opener
+    for k in range(opener + 1, min(opener + 9, len(spans))):
+        if k - last > 2:
+            break
+        if _ENUMERATOR.match(clean[spans[k][0]:]):
+            last = k
+    return last
+
+
+def _same_page(a: Candidate, b: Candidate) -> bool:
+    return a.paper_id == b.paper_id and a.page.index == b.page.index
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
