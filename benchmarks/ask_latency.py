@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import os
 import platform
@@ -36,16 +35,13 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from contextlib import ExitStack, contextmanager, redirect_stdout
+from contextlib import ExitStack
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from common import DEFAULT_CORPUS, REPO, code_state, hooked, settings_state, timed, write_results  # noqa: E402  (puts the repo on sys.path)
 
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 DEFAULT_QUESTIONS = REPO / "evals" / "corpus.jsonl"
 DEFAULT_OUT = REPO / "benchmarks" / "results" / "ask.json"
 COLD_QUESTION = "How many international migrants were there in 2019?"
@@ -97,23 +93,6 @@ def run(cmd: list[str], **kwargs: Any) -> tuple[float, subprocess.CompletedProce
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, **kwargs)
     return time.perf_counter() - start, proc
-
-
-def code_state() -> dict[str, Any]:
-    """Which code was measured: HEAD plus the files edited on top of it (the tree is shared)."""
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    return {"head": git("rev-parse", "--short", "HEAD"),
-            "modified": [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]}
-
-
-def settings_state(settings: Any) -> dict[str, Any]:
-    return {"chunk": settings.chunk.model_dump(), "embed": settings.embed.model_dump(exclude={"model_path"}),
-            "settings_hash": settings.hash()}
 
 
 # --- cold ---------------------------------------------------------------------------------------
@@ -195,37 +174,13 @@ class Timers:
         return {k: (self.seconds[k], self.calls[k], self.texts[k]) for k in self.seconds}
 
 
-@contextmanager
-def hooked(target: Any, attr: str, wrapper: Callable[[Callable], Callable]) -> Iterator[None]:
-    if not hasattr(target, attr):  # the code moved on: that stage's time shows in its caller
-        print(f"note: no {getattr(target, '__name__', type(target).__name__)}.{attr} to time; skipped",
-              file=sys.stderr)
-        yield
-        return
-    own = attr in getattr(target, "__dict__", {})
-    original = getattr(target, attr)
-    raw = target.__dict__[attr] if own else None
-    setattr(target, attr, wrapper(original))
-    try:
-        yield
-    finally:
-        if own:
-            setattr(target, attr, raw)
-        else:
-            delattr(target, attr)
+def hooked_with(target: Any, attr: str, wrapper: Callable[[Callable], Callable]):
+    return hooked(target, attr, lambda original, raw: wrapper(original))
 
 
 def timing(timers: Timers, name: str) -> Callable[[Callable], Callable]:
     def wrap(fn: Callable) -> Callable:
-        @wraps(fn)
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                timers.add(name, time.perf_counter() - start)
-
-        return timed
+        return timed(fn, lambda seconds: timers.add(name, seconds))
 
     return wrap
 
@@ -262,12 +217,12 @@ def warm_hooks(library: Any, timers: Timers) -> ExitStack:
         return timed
 
     stack = ExitStack()
-    stack.enter_context(hooked(library, "_current_state", timing(timers, "state check / rebuild")))
-    stack.enter_context(hooked(api, "condense", timing(timers, "condense (history)")))
-    stack.enter_context(hooked(Retriever, "retrieve", timing(timers, "retrieve (dense + BM25 + fusion)")))
-    stack.enter_context(hooked(VectorIndex, "query", query_wrap))
-    stack.enter_context(hooked(ExtractiveAnswerer, "answer", timing(timers, "answer (extract, score, validate)")))
-    stack.enter_context(hooked(library.encoder, "encode", encode_wrap))
+    stack.enter_context(hooked_with(library, "_current_state", timing(timers, "state check / rebuild")))
+    stack.enter_context(hooked_with(api, "condense", timing(timers, "condense (history)")))
+    stack.enter_context(hooked_with(Retriever, "retrieve", timing(timers, "retrieve (dense + BM25 + fusion)")))
+    stack.enter_context(hooked_with(VectorIndex, "query", query_wrap))
+    stack.enter_context(hooked_with(ExtractiveAnswerer, "answer", timing(timers, "answer (extract, score, validate)")))
+    stack.enter_context(hooked_with(library.encoder, "encode", encode_wrap))
     return stack
 
 
@@ -402,14 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     if "stages" in staged:
         wall = staged["wall_s"]
         report["cold"]["staged_shares"] = {s["stage"]: s["s"] / wall for s in staged["stages"]}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    table = io.StringIO()
-    with redirect_stdout(table):
-        print_table(report)
-    args.out.with_suffix(".txt").write_text(table.getvalue().lstrip("\n"))
-    print(table.getvalue())
-    print(f"wrote {args.out} and {args.out.with_suffix('.txt').name}")
+    write_results(args.out, report, print_table)
     return 0
 
 

@@ -27,44 +27,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
-import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from contextlib import contextmanager, redirect_stdout
-from functools import cached_property, wraps
+from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from common import DEFAULT_CORPUS, REPO, code_state, hooked, settings_state, timed, write_results  # noqa: E402  (puts the repo on sys.path)
 
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 DEFAULT_OUT = REPO / "benchmarks" / "results" / "ingest.json"
-
-
-def code_state() -> dict[str, Any]:
-    """Which code was measured: HEAD plus the files edited on top of it (the tree is shared)."""
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    return {"head": git("rev-parse", "--short", "HEAD"),
-            "modified": [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]}
-
-
-def settings_state(settings: Any) -> dict[str, Any]:
-    return {"chunk": settings.chunk.model_dump(), "embed": settings.embed.model_dump(exclude={"model_path"}),
-            "settings_hash": settings.hash()}
 
 
 # --- timing hooks ------------------------------------------------------------------------------
@@ -76,49 +53,28 @@ class Timers:
         self.calls: dict[str, int] = defaultdict(int)
 
     def wrap(self, name: str, fn: Callable) -> Callable:
-        @wraps(fn)
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.seconds[name] += time.perf_counter() - start
-                self.calls[name] += 1
+        return timed(fn, lambda seconds: self._add(name, seconds))
 
-        return timed
+    def _add(self, name: str, seconds: float) -> None:
+        self.seconds[name] += seconds
+        self.calls[name] += 1
 
     def reset(self) -> None:
         self.seconds.clear()
         self.calls.clear()
 
 
-@contextmanager
-def patched(target: Any, attr: str, timers: Timers, name: str) -> Iterator[None]:
-    """Time every call of ``target.attr`` (a module function, a class method or an instance attribute).
+def patched(target: Any, attr: str, timers: Timers, name: str):
+    """Time every call of ``target.attr`` (a module function, a class method, an instance
+    attribute or a cached_property); its time shows as "other" when the target has moved on."""
+    def make(original: Any, raw: Any) -> Any:
+        if isinstance(raw, cached_property):
+            replacement = cached_property(timers.wrap(name, raw.func))
+            replacement.__set_name__(target, attr)
+            return replacement
+        return timers.wrap(name, original)
 
-    A hook whose target no longer exists (the code moved on) is skipped: its time shows as "other".
-    """
-    if not hasattr(target, attr):
-        print(f"note: no {getattr(target, '__name__', type(target).__name__)}.{attr} to time; skipped",
-              file=sys.stderr)
-        yield
-        return
-    had_own = attr in getattr(target, "__dict__", {})
-    original = getattr(target, attr)
-    raw = target.__dict__[attr] if had_own else original
-    if isinstance(raw, cached_property):
-        replacement: Any = cached_property(timers.wrap(name, raw.func))
-        replacement.__set_name__(target, attr)
-    else:
-        replacement = timers.wrap(name, original)
-    setattr(target, attr, replacement)
-    try:
-        yield
-    finally:
-        if had_own:
-            setattr(target, attr, raw)
-        else:
-            delattr(target, attr)
+    return hooked(target, attr, make)
 
 
 def word_pieces(encoder: Any, texts: list[str]) -> list[int]:
@@ -432,14 +388,7 @@ def main(argv: list[str] | None = None) -> int:
             "ours_time_vs_stock_as_installed_time": median(add_s) / as_installed["total_s"],
         })
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    table = io.StringIO()
-    with redirect_stdout(table):
-        print_table(report)
-    args.out.with_suffix(".txt").write_text(table.getvalue().lstrip("\n"))
-    print(table.getvalue())
-    print(f"wrote {args.out} and {args.out.with_suffix('.txt').name}")
+    write_results(args.out, report, print_table)
     return 0
 
 
