@@ -289,12 +289,16 @@ class Library:
 
     @staticmethod
     def _papers_in_play(question: str, history: list[dict[str, str]] | None, papers: dict[str, Paper]):
-        """A follow-up stays with the papers the last answer cited (named in its citations)."""
+        """A follow-up stays with the papers the last answer cited — or, asked about "the other
+        paper", moves to the ones it did not cite."""
         from .chat import needs_context
         from .retrieve import papers_named
 
         last = next((t["content"] for t in reversed(history or []) if t.get("role") == "assistant"), "")
-        return papers_named(last, papers) if last and needs_context(question) else None
+        cited = papers_named(last, papers) if last and needs_context(question) else None
+        if cited and re.search(r"\b(the )?other (paper|article|study|author|one)\b", question, re.I):
+            return [pid for pid in papers if pid not in cited] or None
+        return cited
 
     def _current_state(self) -> _State:
         version = self.catalogue.version()

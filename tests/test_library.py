@@ -126,3 +126,12 @@ def test_a_library_refuses_other_chunk_settings(tmp_path):
     Library(tmp_path / "lib")
     with pytest.raises(LibraryError, match="other embedding/chunk settings"):
         Library(tmp_path / "lib", settings={"chunk": {"chunk_tokens": 100}})
+
+
+def test_a_follow_up_about_the_other_paper_moves_to_it(corpus_library):
+    history = [{"role": "user", "content": "What does Wei say about terrorism?"},
+               {"role": "assistant", "content": "Terrorist groups exploit loopholes (Wei, n.d., p. 2)"}]
+    same = corpus_library.ask("And what does it say about smuggling?", history=history)
+    assert same.citations and all(c.file_name == WEI.name for c in same.citations)
+    other = corpus_library.ask("And what does the other paper say about terrorism?", history=history)
+    assert other.citations and all(c.file_name == MADAMINOVA.name for c in other.citations)
