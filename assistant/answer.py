@@ -198,6 +198,7 @@ class ExtractiveAnswerer:
         numeric = bool(_NUMERIC_Q.search(query.focus))
         defines = _definition_pattern(query.focus)
         listing = bool(_LIST_Q.search(query.focus))
+        phrases = _bigrams(terms(query.focus)) - {(a, b) for a in query.ignore for b in query.ignore}
         for cand, sim in zip(candidates, sims):
             cand.semantic = float(sim)
             own = 0.7 if query.text == query.focus else 0.5
@@ -208,6 +209,7 @@ class ExtractiveAnswerer:
             bonus += 0.25 if is_table_row(cand.text) and self._names_rare_term(wanted, cand.terms) else 0.0
             bonus += 0.15 if defines and defines.search(cand.text) else 0.0
             bonus += 0.1 if listing and _OPENS_LIST.search(cand.text) else 0.0
+            bonus += self._phrase_bonus(phrases & _bigrams(terms(cand.text)))
             cand.score = 0.45 * cand.semantic + 0.4 * lexical + 0.15 * prior + bonus
 
     def _vectors_of(self, texts: list[str]) -> np.ndarray:
@@ -217,6 +219,12 @@ class ExtractiveAnswerer:
             self._vectors.clear()
         self._vectors.update(zip(missing, np.asarray(self.encode(missing)) if missing else []))
         return np.asarray([self._vectors[t] for t in texts])
+
+    def _phrase_bonus(self, matched: set[tuple[str, str]]) -> float:
+        """Credit for the question's word pairs found verbatim, by the rarity of the pair's words,
+        so a paper's topic phrase (in every passage) counts for little."""
+        rarity = sorted((min(self._idf(a), self._idf(b)) / self.default_idf for a, b in matched), reverse=True)
+        return 0.1 * sum(rarity[:2])
 
     def _names_rare_term(self, wanted: set[str], have: set[str]) -> bool:
         """The unit holds one of the question's rarest terms (a run name, a dataset, a variable)."""
@@ -363,6 +371,10 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
     return out
 
 
+def _bigrams(words: list[str]) -> set[tuple[str, str]]:
+    return set(zip(words, words[1:]))
+
+
 def _last_item(clean: str, spans: list[tuple[int, int]], opener: int) -> int:
     """The last enumerated item ("2.", "Secondly, …") after a list's opening sentence.
 
@@ -404,9 +416,11 @@ def _definition_pattern(question: str) -> re.Pattern | None:
 def _new_numbers(question: str, text: str) -> bool:
     """The text states a number the question did not already give (the answer to "how many").
 
-    Citation markers ("[13]") and section or list numbers ("3.2.", "1)") are not numbers stated.
+    Citation markers ("[13]"), section or list numbers ("3.2.", "1)") and labels ("Table 3") are
+    not numbers stated.
     """
-    text = re.sub(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|(?:^|\s)\d+(?:\.\d+)*[.)](?=\s)", " ", text)
+    text = re.sub(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|(?:^|\s)\d+(?:\.\d+)*[.)](?=\s)|\b(?:Table|Fig\.?|Figure|Section|Sec\.|"
+                  r"Eq\.?|Equation|Chapter|Appendix)\s*[\dIVX]+", " ", text)
     asked = {n.replace(",", "") for n in _NUMBER.findall(question)}
     return any(n.replace(",", "") not in asked for n in _NUMBER.findall(text)) or bool(
         re.search(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b",

@@ -71,3 +71,8 @@ def test_a_year_names_a_paper_only_next_to_its_author_or_the_word_paper():
     assert years_naming_papers("In her 2023 paper, what is securitization?", papers) == {"2023"}
     assert years_naming_papers("What does Madaminova (2023) conclude?", papers) == {"2023"}
     assert years_naming_papers("How many migrants died in 2023?", papers) == set()
+
+
+def test_labels_are_not_numbers_stated():
+    assert not _new_numbers("How many requirements are compared?", "Table 3 AHP Priority Matrix (see Fig. 2).")
+    assert _new_numbers("How many requirements are compared?", "Four requirements are compared in Table 3.")
