@@ -80,3 +80,15 @@ def test_bad_history_file_is_a_usage_error(tmp_path):
     history.write_text('{"role": "user"}')
     result = CliRunner().invoke(cli, ["ask", "Why?", "--history", str(history), "--index", str(tmp_path)])
     assert result.exit_code == 2 and "--history" in result.output
+
+
+@pytest.mark.slow
+def test_chat_keeps_the_conversation_and_its_commands(corpus_library):
+    turns = "\n".join(["/papers", "What does the Missing Migrants Project report?",
+                       "How many of them died in the Mediterranean?", "/clear", "/quit"]) + "\n"
+    result = CliRunner().invoke(cli, ["chat", "--index", str(corpus_library.dir)], input=turns)
+    assert result.exit_code == 0, result.output
+    assert "madaminova_2023_security_migration_categories.pdf" in result.output  # /papers
+    assert "43,258" in result.output and "(Madaminova, 2023, p. 84)" in result.output
+    assert "1,200" in result.output  # the follow-up was read with the conversation
+    assert "(conversation cleared)" in result.output
