@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from llama_index.core.schema import BaseNode, Document
 
 from .chunking import SpanTagger, make_splitter
-from .embedding import Encoder, SentenceTransformerEmbedding
+from .embedding import Encoder
 from .settings import Settings
 
 
@@ -47,10 +47,6 @@ class VectorIndex:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         return ChromaVectorStore(chroma_collection=self.collection)
-
-    @cached_property
-    def embed_model(self) -> SentenceTransformerEmbedding:
-        return SentenceTransformerEmbedding(self.encoder)
 
     def ingest(self, documents: list[Document], on_batch: Callable[[int, int], None] | None = None) -> list[BaseNode]:
         """Split page Documents into chunks, embed them in batches and upsert them into Chroma."""
