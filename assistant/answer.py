@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -118,7 +118,7 @@ class ExtractiveAnswerer:
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
-        candidates = self._candidates(query, evidence, pages, papers, references)
+        candidates = self._candidates(query, evidence, pages, references)
         chosen = self._choose(query, candidates, pages) if candidates else []
         if not chosen:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
@@ -132,7 +132,7 @@ class ExtractiveAnswerer:
         return chosen if self._supported(query, chosen) else []
 
     # candidates ---------------------------------------------------------------------------
-    def _candidates(self, query: Query, evidence: list[Evidence], pages, papers, references) -> list[Candidate]:
+    def _candidates(self, query: Query, evidence: list[Evidence], pages, references) -> list[Candidate]:
         refs_ok = about_references(query.text)
         meta = bool(_META_Q.search(query.focus))
         out: list[Candidate] = []
@@ -160,8 +160,8 @@ class ExtractiveAnswerer:
             text = page.clean[start:end].strip()
             if len(text.split()) < 3 or (not _ENDS.search(text) and len(text.split()) < 20 and not is_table_row(text)):
                 continue  # fragments and headings are not answers; a table row is
-            units.append(Candidate(paper_id, page, text, raw_span(page, start, end), rank, chunk_id, (start, end),
-                                   context, context_text, set(terms(text))))
+            units.append(_respan(Candidate(paper_id, page, text, "", rank, chunk_id, None, context, context_text),
+                                 page, start, end))
         return units
 
     def _front_matter(self, evidence: list[Evidence], pages) -> list[Candidate]:
@@ -176,10 +176,11 @@ class ExtractiveAnswerer:
     def _reference_units(self, query: Query, evidence: list[Evidence], pages, references) -> list[Candidate]:
         """Reference-list entries of the papers in play, each quoted from the page it is printed on."""
         in_play = {e.chunk.paper_id for e in evidence}
+        by_label = {(pid, p.label): p for (pid, _), p in pages.items() if pid in in_play}
         out = []
         for pid, ref in references:
-            page = next((p for (p_id, _), p in pages.items() if p_id == pid and p.label == ref.page), None)
-            if pid in in_play and page is not None and quote_on_page(ref.raw, page):
+            page = by_label.get((pid, ref.page))
+            if page is not None and quote_on_page(ref.raw, page):
                 cited_as = " ".join(c.sentence for c in ref.contexts)
                 out.append(Candidate(pid, page, ref.raw, " ".join(ref.raw.split()), 0, None, None,
                                      set(terms(cited_as)), cited_as, set(terms(ref.raw))))
@@ -287,11 +288,7 @@ class ExtractiveAnswerer:
         end = max(end, spans[j][1])
         if _LEANS_BACK.match(clean[start:end]) and i > 0:
             start = spans[i - 1][0]
-        if (start, end) == cand.span:
-            return cand
-        text = clean[start:end].strip()
-        return Candidate(cand.paper_id, cand.page, text, raw_span(cand.page, start, end), cand.rank, cand.chunk_id,
-                         (start, end), cand.context, cand.context_text, set(terms(text)), cand.score, cand.semantic)
+        return cand if (start, end) == cand.span else _respan(cand, cand.page, start, end)
 
     def _table_header(self, cand: Candidate) -> list[Candidate]:
         """A table row is cited with the line above its block of rows (the caption or column header)."""
@@ -304,10 +301,7 @@ class ExtractiveAnswerer:
             before.pop()
         if not before:
             return []
-        start, end = before[-1]
-        text = clean[start:end].strip()
-        return [Candidate(cand.paper_id, cand.page, text, raw_span(cand.page, start, end), cand.rank, cand.chunk_id,
-                          (start, end), cand.context, cand.context_text, set(terms(text)), cand.score, cand.semantic)]
+        return [_respan(cand, cand.page, *before[-1])]
 
     def _next_page_items(self, cand: Candidate, pages) -> list[Candidate]:
         """A list that runs to the end of its page continues with the enumerated items on the next."""
@@ -321,9 +315,7 @@ class ExtractiveAnswerer:
         for start, end in self._page_sentences(nxt, cand.paper_id)[:7]:
             if not _ENUMERATOR.match(nxt.clean[start:]):
                 break
-            text = nxt.clean[start:end].strip()
-            items.append(Candidate(cand.paper_id, nxt, text, raw_span(nxt, start, end), cand.rank, None, (start, end),
-                                   set(), "", set(terms(text)), cand.score, cand.semantic))
+            items.append(_respan(cand, nxt, start, end, chunk_id=None, context=set(), context_text=""))
         return items
 
     # abstention ---------------------------------------------------------------------------
@@ -358,6 +350,13 @@ class ExtractiveAnswerer:
         cited = {c.paper_id: papers[c.paper_id] for c in citations}
         return Answer(question=query.focus, standalone_question=query.text, sentences=sentences,
                       citations=citations, evidence=evidence, papers=cited)
+
+
+def _respan(cand: Candidate, page: Page, start: int, end: int, **changes) -> Candidate:
+    """``cand`` moved to ``page.clean[start:end]``: its text, verbatim quote and terms follow."""
+    text = page.clean[start:end].strip()
+    return replace(cand, page=page, text=text, quote=raw_span(page, start, end), span=(start, end),
+                   terms=set(terms(text)), **changes)
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
