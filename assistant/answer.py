@@ -23,6 +23,7 @@ from .chunking import sentence_spans
 from .papers import front_matter_end
 from .pdf import is_table_row, raw_span
 from .records import Answer, AnswerSentence, Citation, Evidence, Page, Paper, Reference
+from .references import ascii_fold
 from .retrieve import about_references, terms
 from .settings import AnswerSettings
 
@@ -450,10 +451,8 @@ def _entities_present(query: Query, have: set[str], text: str) -> bool:
 
 
 def _fold(word: str) -> str:
-    import unicodedata
-
-    word = word.lower().replace("æ", "ae").replace("ø", "o").replace("’", "'")
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).removesuffix("'s")
+    """A name compared as letters only: ascii-folded, lower case, without a possessive 's."""
+    return ascii_fold(word).replace("’", "'").removesuffix("'s")
 
 
 def _fuzzy_in(name: str, capitals: set[str]) -> bool:

@@ -219,7 +219,7 @@ class Library:
 
     def _link(self, paper: Paper) -> list[str]:
         """Link the new paper to references that cite it, and its references to papers in the library."""
-        papers = {p.id: p for p in self.papers()}
+        papers = self._papers_by_id()
         updates, links = literature.link_all(self.catalogue.citing_references(), papers)
         if updates:
             self.catalogue.update_references(updates)
@@ -311,7 +311,7 @@ class Library:
         from .llm import select_answerer
         from .retrieve import Retriever, SparseIndex, terms
 
-        papers = {p.id: p for p in self.papers()}
+        papers = self._papers_by_id()
         chunks = self.catalogue.chunks()
         sparse = SparseIndex(chunks)
         idf, default_idf = idf_table([set(terms(c.text)) for c in chunks])

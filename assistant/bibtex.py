@@ -30,7 +30,7 @@ from bibtexparser.model import Entry, Field
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .records import Paper, Reference
-from .references import _fold as ascii_fold
+from .references import ascii_fold
 
 _PROCEEDINGS = re.compile(r"\b(?:proc|proceedings|conference|workshop|symposium|congress)\b", re.I)
 _JOURNAL = re.compile(r"\b(?:journal|review|letters|transactions|quarterly|bulletin|annals|magazine)\b", re.I)

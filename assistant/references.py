@@ -556,7 +556,7 @@ def _key(ref: Reference) -> str:
     else:
         base = (ref.title or "ref").split()[0]
     year = "nd" if not ref.year or ref.year == "n.d." else ref.year
-    return re.sub(r"[^a-z]", "", _fold(base)) + year
+    return re.sub(r"[^a-z]", "", ascii_fold(base)) + year
 
 
 def _disambiguate_keys(refs: list[Reference]) -> None:
@@ -617,13 +617,13 @@ def _author_year_hits(sentence: str, refs: list[Reference], mentions: _Mentions)
 
 def _names_match(ref: Reference, names: str, mentions: _Mentions) -> bool:
     """Does the name part of an author-year citation name this reference's first author?"""
-    folded = _fold(names)
+    folded = ascii_fold(names)
     if not ref.authors:  # "(World Migration Report, 2020)" names an authorless entry by its title
-        return len(folded) >= 4 and fuzz.partial_ratio(folded, _fold(ref.raw)) >= 90
+        return len(folded) >= 4 and fuzz.partial_ratio(folded, ascii_fold(ref.raw)) >= 90
     if "," not in ref.authors[0]:  # corporate: "(WHO, 2018)", "(World Health Organization, 2018)"
         first = ref.authors[0]
         long_enough = min(len(folded), len(first)) >= 4
-        return _acronym(first) in names.split() or (long_enough and fuzz.partial_ratio(_fold(first), folded) >= 90)
+        return _acronym(first) in names.split() or (long_enough and fuzz.partial_ratio(ascii_fold(first), folded) >= 90)
     return any(ref in mentions(token, False) for token in _TOKEN.findall(names))
 
 
@@ -648,7 +648,7 @@ def _mention_matcher(refs: list[Reference]) -> _Mentions:
 
     @lru_cache(maxsize=None)
     def mentions(word: str, exact_only: bool) -> tuple[Reference, ...]:
-        folded = _fold(word)
+        folded = ascii_fold(word)
         exact = [r for r, surname, _ in people if folded == surname]
         exact += [r for r, name, acronym in corporate if word == name or (len(word) > 1 and word == acronym)]
         if exact or exact_only or len(folded) < 4:
@@ -670,10 +670,10 @@ def _disambiguate(sentence: str, group: list[Reference]) -> list[Reference]:
     group = list({id(r): r for r in group}.values())
     if len(group) == 1:
         return group
-    tokens = re.findall(r"\w+", _fold(sentence))
+    tokens = re.findall(r"\w+", ascii_fold(sentence))
 
     def support(ref: Reference) -> int:
-        coauthors = {_fold(a.split(",")[0]).split()[-1] for a in ref.authors[1:]}
+        coauthors = {ascii_fold(a.split(",")[0]).split()[-1] for a in ref.authors[1:]}
         named = sum(any(fuzz.ratio(c, t) >= MENTION_THRESHOLD for t in tokens) for c in coauthors)
         head = " ".join(_norm_title(ref.title or "").split()[:4])
         title = bool(head) and fuzz.partial_ratio(head, _norm_title(sentence)) >= 90
@@ -686,7 +686,7 @@ def _disambiguate(sentence: str, group: list[Reference]) -> list[Reference]:
 
 def _surname(ref: Reference) -> str:
     """Folded last word of the first author's surname ("de Wilde" → "wilde")."""
-    return _fold(ref.authors[0].split(",")[0]).split()[-1] if ref.authors else ""
+    return ascii_fold(ref.authors[0].split(",")[0]).split()[-1] if ref.authors else ""
 
 
 def _acronym(name: str) -> str:
@@ -698,21 +698,21 @@ def _acronym(name: str) -> str:
 def _spellings(word: str) -> set[str]:
     """Ascii spellings of a word: "wæver" → {"waever", "waver", "wever"}."""
     options = [_SPELLINGS.get(c, (c,)) for c in word]
-    return {_fold("".join(p)) for p in product(*options)} if len(word) < 30 else {_fold(word)}
+    return {ascii_fold("".join(p)) for p in product(*options)} if len(word) < 30 else {ascii_fold(word)}
 
 
 # ---------------------------------------------------------------------------------------------
 # Normalisation and matching
 
 
-def _fold(text: str) -> str:
+def ascii_fold(text: str) -> str:
     """Lower-case ascii form: diacritics dropped, æ → ae, ß → ss."""
     text = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 def _norm_title(title: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", _fold(title).replace("&", " and ")).split())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_fold(title).replace("&", " and ")).split())
 
 
 def _title_forms(title: str) -> set[str]:
@@ -732,7 +732,7 @@ def _author_agreement(ref: Reference, paper: Paper) -> float:
     """1 if the cited first author is among the paper's authors (either name order), 0 if not, 0.5 unknown."""
     if not ref.authors or not paper.authors:
         return 0.5
-    surname = _fold(ref.authors[0].split(",")[0])
-    words = {w for name in paper.authors for w in re.findall(r"[\w'-]+", _fold(name))}
-    names = {_fold(name) for name in paper.authors}
+    surname = ascii_fold(ref.authors[0].split(",")[0])
+    words = {w for name in paper.authors for w in re.findall(r"[\w'-]+", ascii_fold(name))}
+    names = {ascii_fold(name) for name in paper.authors}
     return float(surname in names or all(w in words for w in surname.split()))
