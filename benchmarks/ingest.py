@@ -97,7 +97,7 @@ def measure_add(library: Any, files: list[Path]) -> dict[str, Any]:
     import llama_index.core.ingestion as ingestion
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from assistant import api, references
+    from assistant import api, chunking, references
     from assistant.index import VectorIndex
 
     timers = Timers()
@@ -117,13 +117,13 @@ def measure_add(library: Any, files: list[Path]) -> dict[str, Any]:
         (references, "find_contexts", "references"),
         (library.catalogue, "find", "catalogue lookup"),
         (library, "_write_lock", "write lock"),
-        (api, "page_documents", "page documents"),
+        (chunking, "page_documents", "page documents"),
         (ingestion.IngestionPipeline, "run", "split (IngestionPipeline)"),
         (encoder, "count_tokens", "  of which tokenizer"),
         (encoder, "encode", "embed (encoder.encode)"),
         (VectorIndex, "vector_store", "open Chroma (new library)"),
         (ChromaVectorStore, "add", "Chroma write"),
-        (api, "node_to_chunk", "node_to_chunk"),
+        (chunking, "node_to_chunk", "node_to_chunk"),
         (library, "_keep_copy", "keep PDF copy"),
         (library.catalogue, "put", "SQLite catalogue.put"),
         (library, "_link", "link references"),
