@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 from .records import Page
 from .settings import ParseSettings
@@ -26,12 +27,19 @@ class PdfError(Exception):
     """A PDF that cannot be read; the message names the file and what to do."""
 
 
-def read_pdf(path: str | Path, limits: ParseSettings | None = None) -> tuple[list[Page], dict[str, str]]:
-    """Parse ``path`` into cleaned Pages plus its metadata, or raise PdfError with a one-line reason."""
+def read_pdf(path: str | Path, limits: ParseSettings | None = None,
+             on_page: Callable[[int, int], None] | None = None) -> tuple[list[Page], dict[str, str]]:
+    """Parse ``path`` into cleaned Pages plus its metadata, or raise PdfError with a one-line reason.
+
+    ``on_page(done, total)`` is called after each page is extracted (the UI shows it)."""
     path = Path(path)
     reader = _open(path, limits or ParseSettings())
     labels = _page_labels(reader)
-    texts = [_extract(path, page, i) for i, page in enumerate(reader.pages)]
+    texts = []
+    for i, page in enumerate(reader.pages):
+        texts.append(_extract(path, page, i))
+        if on_page:
+            on_page(i + 1, len(reader.pages))
     if not any(t.strip() for t in texts):
         raise PdfError(f"{path.name}: no extractable text (scanned or image-only PDF?); run OCR first, e.g. ocrmypdf")
     pages = [Page(index=i, label=labels[i], text=t) for i, t in enumerate(texts)]
