@@ -149,12 +149,12 @@ class Library:
         files = expand_paths(paths)
         results = []
         with ThreadPoolExecutor(max_workers=1) as reader:  # parse the next PDF while this one embeds
-            parsed = [reader.submit(self._parse, path) for path in files[:1]]
+            parsed = [reader.submit(self._parse, path, progress) for path in files[:1]]
             for n, path in enumerate(files):
                 if progress:
                     progress(f"file {path.name}", n, len(files))
                 if n + 1 < len(files):
-                    parsed.append(reader.submit(self._parse, files[n + 1]))
+                    parsed.append(reader.submit(self._parse, files[n + 1], progress))
                 outcome = parsed[n].result()
                 parsed[n] = None  # pages can be large: keep only the next file's
                 results.append(outcome if isinstance(outcome, AddResult) else self._add_one(path, *outcome, progress))
@@ -162,14 +162,20 @@ class Library:
             progress("done", len(files), len(files))
         return results
 
-    def _parse(self, path: Path) -> AddResult | tuple[Paper, list[Page], list[Reference]]:
-        """Read and describe a PDF, or say why it cannot be added (pure CPU work, no library writes)."""
+    def _parse(self, path: Path, progress: Progress | None = None
+               ) -> AddResult | tuple[Paper, list[Page], list[Reference]]:
+        """Read and describe a PDF, or say why it cannot be added (pure CPU work, no library writes).
+
+        Progress: ("read NAME", page, pages) per page, then ("references NAME", 0, 1)."""
         if not path.exists():
             return AddResult(str(path), "failed", "no such file")
+        on_page = (lambda done, total: progress(f"read {path.name}", done, total)) if progress else None
         try:
-            pages, metadata = read_pdf(path, self.settings.parse)
+            pages, metadata = read_pdf(path, self.settings.parse, on_page=on_page)
         except PdfError as exc:
             return AddResult(str(path), "failed", str(exc))
+        if progress:
+            progress(f"references {path.name}", 0, 1)
         paper = describe(path, pages, metadata)
         refs = references.extract_references(pages)
         references.find_contexts(pages, refs)
