@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch==2.13.0 is pinned in pyproject: pip takes the CPU wheel from its find-links
 	$(BIN)/pip install --quiet -e '.[test]'
+	# the ONNX export of the bundled encoder (torch, ~10 s, once); without it the first query builds it
+	$(BIN)/python -m assistant.embedding
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -27,6 +27,10 @@ class EmbedSettings(BaseModel):
     model_id: str = "all-MiniLM-L6-v2"
     batch_size: int = 64
     max_tokens: int = 256  # what the encoder reads; longer chunks are truncated
+    # "onnx" and "sentence-transformers" give the same vectors (cosine >= 0.9999), so the
+    # backend is not part of the vector fingerprint: a library built with one is read by the other
+    backend: Literal["onnx", "sentence-transformers"] = "onnx"
+    cache_dir: Path | None = Field(default=None, exclude=True)  # the ONNX export; None: ~/.cache/assistant
 
 
 class ChunkSettings(BaseModel):

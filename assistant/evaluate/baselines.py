@@ -23,13 +23,13 @@ def stock_llama_index(library: Any, top_k: int = 10) -> AnswerFn:
     """
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 
-    from ..embedding import SentenceTransformerEmbedding
+    from ..llama_embedding import EncoderEmbedding
 
     names = {str(library.pdf_path(p)): p.file_name for p in library.papers()}
     reader = SimpleDirectoryReader(input_files=list(names),
                                    file_metadata=lambda path: {"file_name": names[str(path)], "file_path": str(path)})
     documents = reader.load_data(show_progress=False)
-    index = VectorStoreIndex.from_documents(documents, embed_model=SentenceTransformerEmbedding(library.encoder))
+    index = VectorStoreIndex.from_documents(documents, embed_model=EncoderEmbedding(library.encoder))
     retriever = index.as_retriever(similarity_top_k=top_k)
 
     def answer(question: str, history: list[dict[str, str]]) -> dict[str, Any]:

@@ -1,0 +1,78 @@
+"""The ONNX encoder gives sentence-transformers' vectors, counts the same word pieces, and keeps
+torch and transformers off the query path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from assistant.chunking import make_splitter, page_documents
+from assistant.embedding import Encoder, onnx_path
+from assistant.papers import describe
+from assistant.pdf import read_pdf
+from assistant.settings import EmbedSettings, Settings
+
+from .conftest import REPO, WEI
+
+LITQA = REPO.parent / "shared" / "corpus-litqa" / "10.1093_nar_gkae069.pdf"
+
+
+def chunk_texts(pdf, encoder: Encoder) -> list[str]:
+    pages, meta = read_pdf(pdf)
+    splitter = make_splitter(Settings().chunk, encoder.count_tokens)
+    return [n.get_content() for n in splitter(page_documents(describe(pdf, pages, meta), pages))]
+
+
+@pytest.mark.slow
+def test_onnx_export_gives_sentence_transformers_vectors(tmp_path):
+    onnx = Encoder(EmbedSettings(cache_dir=tmp_path))  # exported anew from the bundled weights
+    reference = Encoder(EmbedSettings(backend="sentence-transformers"))
+    texts = chunk_texts(WEI, onnx) + chunk_texts(LITQA, onnx)[:40] + ["How many migrants were there in 2019?", "a"]
+    assert not onnx_path(onnx.settings).exists()
+    a, b = np.asarray(onnx.encode(texts)), np.asarray(reference.encode(texts))
+    assert onnx_path(onnx.settings).is_file()
+    assert a.shape == b.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    cosine = (a * b).sum(axis=1)
+    assert cosine.min() >= 0.9999, cosine.min()
+    assert np.abs(a - b).max() < 1e-4
+    # order is kept although batches are length-sorted; a single text gives the vector it gets in a batch
+    assert np.allclose(np.asarray(onnx.encode([texts[3]]))[0], a[3], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_export_is_built_once_and_reused(tmp_path):
+    settings = EmbedSettings(cache_dir=tmp_path)
+    Encoder(settings).encode(["first use exports"])
+    built = onnx_path(settings).stat().st_mtime_ns
+    Encoder(settings).encode(["second use loads"])
+    assert onnx_path(settings).stat().st_mtime_ns == built
+    assert [p.name for p in onnx_path(settings).parent.iterdir()] == ["model.onnx"]  # no temporary left
+
+
+def test_word_pieces_are_those_of_the_transformers_tokenizer():
+    """Chunk sizes must not change with the backend: same pieces as transformers' AutoTokenizer."""
+    from transformers import AutoTokenizer
+
+    from assistant.embedding import model_path
+
+    encoder = Encoder(EmbedSettings())
+    reference = AutoTokenizer.from_pretrained(model_path(encoder.settings), local_files_only=True)
+    pages = [p.clean for pdf in (WEI, LITQA) for p in read_pdf(pdf)[0]]
+    pages += ["naïve café — ﬁgure 3·10⁻⁵ µm", "", "   "]
+    for text in pages:
+        assert encoder.count_tokens(text) == reference.tokenize(text)
+
+
+def test_a_query_imports_neither_torch_nor_transformers():
+    Encoder(EmbedSettings()).load()  # the export (which needs torch) exists before the query process starts
+    code = ("import sys; from assistant.embedding import Encoder; from assistant.settings import EmbedSettings;"
+            "v = Encoder(EmbedSettings()).encode(['How many migrants?']); assert len(v[0]) == 384;"
+            "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'llama_index') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
