@@ -1,41 +1,43 @@
-"""The Python API: ``Library(path).add(...)``, ``.ask(...)``, ``.papers()``, ``.remove(...)``.
+"""The Python API: ``Library(path).add(...)``, ``.ask(...)``, ``.papers()``, ``.remove(...)``, ``.check()``.
 
 The CLI, the Gradio UI and the eval runner are thin shells over this class. Writes to a
 library are serialised across processes with a file lock (the embedded Chroma client is not
-safe with two writers); a second writer waits ``lock_timeout_s`` and then gets LibraryBusy.
+safe with two writers), held only while one paper is committed (embedding happens before);
+a second writer waits ``lock_timeout_s`` and then gets LibraryBusy for that paper.
+
+Crash safety: a paper is committed by its catalogue row, written last on add (after its PDF
+copy and vectors) and first on remove (before them). A crash at any step leaves at most
+orphan vectors or files, or a paper missing vectors, which ``check(repair=True)`` or the
+next add of that PDF completes. ``ask`` reads one catalogue snapshot and may run in many
+threads; a process sees what other processes wrote once the catalogue version changes.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import shutil
+import threading
 import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import bibtex, literature, references
-from .catalogue import Catalogue
+from .catalogue import Catalogue, Snapshot
 from .chat import condense
+from .errors import (InvalidQuestion, LibraryBusy, LibraryError, NotALibrary, UnknownPaper,  # noqa: F401 (API)
+                     Unavailable, UsageError, VectorStoreUnavailable)
 from .papers import describe
 from .pdf import PdfError, read_pdf
 from .records import Answer, Evidence, Page, Paper, Reference
 from .settings import Settings, get_settings
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
-
-
-class LibraryError(Exception):
-    """A user-facing error: the message says what went wrong and what to do."""
-
-
-class LibraryBusy(LibraryError):
-    pass
-
-
-class UnknownPaper(LibraryError):
-    pass
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,6 +47,25 @@ class AddResult:
     message: str = ""
     paper: Paper | None = None
     links: list[str] = field(default_factory=list)  # "cited by Madaminova 2023", ...
+
+
+@dataclass
+class CheckReport:
+    """What ``Library.check`` found: vectors, stored PDF copies and links that disagree with the catalogue."""
+
+    papers: int
+    chunks: int
+    vectors: int
+    orphan_vectors: int = 0  # vectors of no catalogue chunk (a crashed add or remove)
+    missing_vectors: dict[str, int] = field(default_factory=dict)  # file name -> chunks without a vector
+    orphan_files: list[str] = field(default_factory=list)  # files/ entries of no paper
+    missing_files: list[str] = field(default_factory=list)  # papers whose stored PDF copy is gone (not repairable)
+    stale_links: int = 0  # references linked to papers no longer in the library
+    repaired: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.orphan_vectors or self.missing_vectors or self.orphan_files or self.stale_links)
 
 
 @dataclass
@@ -60,14 +81,21 @@ class _State:
 
 
 class Library:
-    def __init__(self, path: str | Path | None = None, settings: Settings | dict | None = None, **overrides: Any):
+    def __init__(self, path: str | Path | None = None, settings: Settings | dict | None = None, create: bool = True,
+                 **overrides: Any):
+        """Open the library in ``path``; ``create=False`` raises NotALibrary where there is none."""
         if path is not None:
             overrides["index_dir"] = Path(path)
         self.settings = get_settings(settings, **overrides)
         self.dir = Path(self.settings.index_dir)
-        self.catalogue = Catalogue(self.dir / "library.db")
+        self.catalogue = Catalogue(self.dir / "library.db", create=create)
+        self.library_id = str(self.catalogue.get_meta("library_id"))
+        self._lock = threading.RLock()  # guards the state, the vector store handle and the seen version
         self._state: _State | None = None
+        self._vectors: Any = None
+        self._seen_version = -1  # the catalogue version the vector store handle reflects
         self._check_fingerprint()
+        self._check_store()
 
     def _check_fingerprint(self) -> None:
         """A library's vectors were made with one encoder and chunking; refuse to mix in others."""
@@ -79,6 +107,15 @@ class Library:
             raise LibraryError(f"the library in {self.dir} was built with other embedding/chunk settings "
                                f"({built}, now {current}); restore them, or build a new library with --index")
 
+    def _check_store(self) -> None:
+        """A library's vectors live either in its folder or in a Chroma server: refuse to look in the other."""
+        here = "server" if self.settings.chroma_url else "embedded"
+        built = self.catalogue.ensure_meta("vector_store", lambda: here)
+        if built != here:
+            where = {"server": "a Chroma server: set ASSISTANT_CHROMA_URL (or chroma_url in your user config)",
+                     "embedded": "its folder: unset ASSISTANT_CHROMA_URL"}[built]
+            raise LibraryError(f"the vectors of the library in {self.dir} live in {where}")
+
     # lazily built heavy parts ------------------------------------------------------------------
     @cached_property
     def encoder(self):
@@ -86,11 +123,24 @@ class Library:
 
         return Encoder(self.settings.embed)
 
-    @cached_property
+    @property
     def vectors(self):
+        """The vector store, reopened when another process has changed the library since this one looked."""
+        with self._lock:
+            return self._vectors_at(self.catalogue.version())
+
+    def _vectors_at(self, version: int):
         from .index import VectorIndex
 
-        return VectorIndex(self.settings, self.encoder)
+        if self._vectors is None or (version != self._seen_version and not self.settings.chroma_url):
+            self._vectors = VectorIndex(self.settings, self.encoder, self.library_id, fresh=self._vectors is not None)
+        self._seen_version = version
+        return self._vectors
+
+    def _wrote(self, version: int) -> None:
+        """This process committed ``version``: its own handle has seen it, unless another writer came between."""
+        if version == self._seen_version + 1:
+            self._seen_version = version
 
     def _write_lock(self):
         from filelock import FileLock, Timeout
@@ -102,6 +152,16 @@ class Library:
             raise LibraryBusy(f"library busy: another process is writing to {self.dir}; "
                               f"waited {self.settings.lock_timeout_s:.0f} s, try again when it is done") from None
         return lock
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The file lock (other processes), then the state lock (other threads), for one short commit."""
+        lock = self._write_lock()
+        try:
+            with self._lock:
+                yield
+        finally:
+            lock.release()
 
     # papers -------------------------------------------------------------------------------------
     def papers(self) -> list[Paper]:
@@ -127,9 +187,12 @@ class Library:
         return self.dir / "files" / f"{safe_name(paper.id)}.pdf"
 
     def _keep_copy(self, path: Path, paper: Paper) -> None:
+        """Copy under a temporary name, then rename: a crash never leaves a half copy under the paper's name."""
         target = self.pdf_path(paper)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(path, partial)
+        os.replace(partial, target)
 
     def pages(self, paper_id: str) -> list[Page]:
         return self.catalogue.pages(paper_id)
@@ -144,10 +207,14 @@ class Library:
     # add / remove ---------------------------------------------------------------------------------
     def add(self, paths: Iterable[str | Path], progress: Progress | None = None) -> list[AddResult]:
         """Add PDFs (files or folders, recursively). Each file succeeds or fails on its own."""
+        return list(self.add_each(paths, progress))
+
+    def add_each(self, paths: Iterable[str | Path], progress: Progress | None = None) -> Iterator[AddResult]:
+        """``add``, yielding each file's result as soon as it is known (a caller that is
+        interrupted still knows which files were added)."""
         from concurrent.futures import ThreadPoolExecutor
 
         files = expand_paths(paths)
-        results = []
         with ThreadPoolExecutor(max_workers=1) as reader:  # parse the next PDF while this one embeds
             parsed = [reader.submit(self._parse, path, progress) for path in files[:1]]
             for n, path in enumerate(files):
@@ -157,10 +224,9 @@ class Library:
                     parsed.append(reader.submit(self._parse, files[n + 1], progress))
                 outcome = parsed[n].result()
                 parsed[n] = None  # pages can be large: keep only the next file's
-                results.append(outcome if isinstance(outcome, AddResult) else self._add_one(path, *outcome, progress))
+                yield outcome if isinstance(outcome, AddResult) else self._add_one(path, *outcome, progress)
         if progress:
             progress("done", len(files), len(files))
-        return results
 
     def _parse(self, path: Path, progress: Progress | None = None
                ) -> AddResult | tuple[Paper, list[Page], list[Reference]]:
@@ -172,63 +238,124 @@ class Library:
         on_page = (lambda done, total: progress(f"read {path.name}", done, total)) if progress else None
         try:
             pages, metadata = read_pdf(path, self.settings.parse, on_page=on_page)
+            if progress:
+                progress(f"references {path.name}", 0, 1)
+            paper = describe(path, pages, metadata)
+            refs = references.extract_references(pages)
+            references.find_contexts(pages, refs)
         except PdfError as exc:
             return AddResult(str(path), "failed", str(exc))
-        if progress:
-            progress(f"references {path.name}", 0, 1)
-        paper = describe(path, pages, metadata)
-        refs = references.extract_references(pages)
-        references.find_contexts(pages, refs)
+        except Exception as exc:  # one file's bug must not cost the rest of the batch
+            log.debug("reading %s failed", path, exc_info=True)
+            return AddResult(str(path), "failed", f"{type(exc).__name__}: {exc}")
         return paper, pages, refs
 
     def _add_one(self, path: Path, paper: Paper, pages: list[Page], refs: list[Reference],
                  progress: Progress | None) -> AddResult:
+        """Embed without the lock, then commit under it; any failure is this file's result alone."""
         from .chunking import node_to_chunk, page_documents
 
         known = self.catalogue.find(paper.id, paper.sha256)
         if known:
             return AddResult(str(path), "exists", f"already in library as {known.file_name}", known)
-        lock = self._write_lock()
+        on_batch = (lambda done, total: progress(f"embed {path.name}", done, total)) if progress else None
         try:
-            if self.catalogue.find(paper.id, paper.sha256):
-                return AddResult(str(path), "exists", "already in library (added meanwhile)", paper)
-            on_batch = (lambda done, total: progress(f"embed {path.name}", done, total)) if progress else None
-            nodes = self.vectors.ingest(page_documents(paper, pages), on_batch=on_batch)
+            nodes = self.vectors.embed(page_documents(paper, pages), on_batch=on_batch)
             chunks = [node_to_chunk(n, pages) for n in nodes]
             paper.n_chunks = len(chunks)
+            return self._commit(path, paper, pages, chunks, refs, nodes)
+        except LibraryError as exc:
+            return AddResult(str(path), "failed", str(exc))
+        except Exception as exc:
+            log.debug("adding %s failed", path, exc_info=True)
+            return AddResult(str(path), "failed", f"{type(exc).__name__}: {exc}")
+
+    def _commit(self, path: Path, paper: Paper, pages: list[Page], chunks: list, refs: list[Reference],
+                nodes: list) -> AddResult:
+        """Store one embedded paper: PDF copy, vectors, then the catalogue row that makes it part of the library."""
+        with self._writing():
+            if self.catalogue.find(paper.id, paper.sha256):
+                return AddResult(str(path), "exists", "already in library (added meanwhile)", paper)
             try:
                 self._keep_copy(path, paper)
-                self.catalogue.put(paper, pages, chunks, refs)
-            except Exception:
-                self.vectors.delete_paper(paper.id)
-                self.pdf_path(paper).unlink(missing_ok=True)
+                self.vectors.replace_paper(paper.id, nodes)
+                self._wrote(self.catalogue.put(paper, pages, chunks, refs))
+            except Exception:  # a clean failure tidies up; a crash leaves orphans for check --repair
+                self._discard(paper)
                 raise
             links = self._link(paper)
-        finally:
-            lock.release()
         return AddResult(str(path), "added", f"{len(pages)} pages, {len(chunks)} chunks", paper, links)
+
+    def _discard(self, paper: Paper) -> None:
+        try:
+            self.vectors.delete_paper(paper.id)
+        except LibraryError:
+            pass  # the store is down: its orphans wait for check --repair
+        self.pdf_path(paper).unlink(missing_ok=True)
 
     def remove(self, key: str) -> Paper:
         """Remove a paper, every one of its chunks and references, and unlink what cited it."""
         paper = self.paper(key)
-        lock = self._write_lock()
-        try:
-            self.vectors.delete_paper(paper.id)
-            self.catalogue.delete(paper.id)
+        with self._writing():
+            self.vectors.count(paper.id)  # the store answers before anything is deleted
+            self._wrote(self.catalogue.delete(paper.id))  # the commit point: the paper is gone
+            try:
+                self.vectors.delete_paper(paper.id)
+            except Unavailable as exc:
+                raise VectorStoreUnavailable(f"{paper.file_name} was removed from the catalogue, but its vectors "
+                                             f"were not deleted ({exc}); `assistant check --repair` deletes them "
+                                             "once the server is back") from None
             self.pdf_path(paper).unlink(missing_ok=True)
-            self.catalogue.update_references(
-                [(pid, r.model_copy(update={"linked_paper": None}))
-                 for pid, r in self.catalogue.citing_references() if r.linked_paper == paper.id])
-        finally:
-            lock.release()
         return paper
+
+    def check(self, repair: bool = False) -> CheckReport:
+        """Compare the catalogue with the vectors and the stored PDF copies; with ``repair``, delete
+        orphan vectors and files, re-embed missing vectors from the stored chunks and drop stale
+        reference links. Holds the write lock while repairing."""
+        with self._writing() if repair else nullcontext():
+            snapshot = self.catalogue.snapshot()
+            report, orphan_ids, missing = self._compare(snapshot)
+            if repair and not report.consistent:
+                self._repair(orphan_ids, missing, report.orphan_files)
+                report.repaired = True
+        return report
+
+    def _compare(self, snapshot: Snapshot) -> tuple[CheckReport, list[str], list]:
+        stored = self.vectors.ids_by_paper()
+        wanted: dict[str, set[str]] = {}
+        for chunk in snapshot.chunks:
+            wanted.setdefault(chunk.paper_id, set()).add(chunk.id)
+        all_wanted = set().union(*wanted.values()) if wanted else set()
+        orphan_ids = sorted(vid for ids in stored.values() for vid in ids if vid not in all_wanted)
+        have = set().union(*stored.values()) if stored else set()
+        missing = [c for c in snapshot.chunks if c.id not in have]
+        expected = {self.pdf_path(p).name: p for p in snapshot.papers.values()}
+        present = {f.name for f in (self.dir / "files").iterdir()} if (self.dir / "files").is_dir() else set()
+        report = CheckReport(
+            papers=len(snapshot.papers), chunks=len(snapshot.chunks), vectors=len(have), orphan_vectors=len(orphan_ids),
+            orphan_files=sorted(present - set(expected)),
+            missing_files=sorted(expected[name].file_name for name in set(expected) - present),
+            stale_links=sum(1 for _, r in snapshot.references if r.linked_paper and r.linked_paper not in snapshot.papers))
+        for chunk in missing:
+            name = snapshot.papers[chunk.paper_id].file_name if chunk.paper_id in snapshot.papers else chunk.paper_id
+            report.missing_vectors[name] = report.missing_vectors.get(name, 0) + 1
+        return report, orphan_ids, missing
+
+    def _repair(self, orphan_ids: list[str], missing: list, orphan_files: list[str]) -> None:
+        vectors = self.vectors
+        vectors.delete_ids(orphan_ids)
+        if missing:
+            vectors.add_nodes(vectors.embed_chunks(missing))
+        for name in orphan_files:
+            (self.dir / "files" / name).unlink(missing_ok=True)
+        self.catalogue.unlink_missing()
 
     def _link(self, paper: Paper) -> list[str]:
         """Link the new paper to references that cite it, and its references to papers in the library."""
         papers = self._papers_by_id()
         updates, links = literature.link_all(self.catalogue.citing_references(), papers)
         if updates:
-            self.catalogue.update_references(updates)
+            self._wrote(self.catalogue.update_references(updates))
         return [f"cited by {literature.paper_label(papers[citing])}" for citing, cited in links if cited == paper.id] + \
                [f"cites {literature.paper_label(papers[cited])}" for citing, cited in links if citing == paper.id]
 
@@ -258,6 +385,24 @@ class Library:
             if include_references else ([], [])
         return bibtex.export(selected + linked, works)
 
+    def add_record(self, record: Reference) -> bool:
+        """Keep a work known without its PDF (e.g. from a BibTeX or Zotero import) in the registry:
+        it stays "missing", and the references citing it meet it in the citation graph. Whether it was new."""
+        from .graph import work_id
+
+        lock = self._write_lock()
+        try:
+            return self.catalogue.put_record(work_id(record), record)
+        finally:
+            lock.release()
+
+    def citation_graph(self):
+        """The library's citation graph (``assistant.graph.Graph``)."""
+        from . import graph
+
+        return graph.build(self._papers_by_id(), self.catalogue.citing_references(),
+                           self.catalogue.registry_records())
+
     def _papers_by_id(self) -> dict[str, Paper]:
         return {p.id: p for p in self.papers()}
 
@@ -266,7 +411,7 @@ class Library:
             paper_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
         """Answer from the indexed text only, with validated citations, or abstain."""
         started = time.perf_counter()
-        question = " ".join(question.split())
+        question = self._valid_question(question)
         if not question:
             raise LibraryError("empty question")
         state = self._current_state()
@@ -306,26 +451,42 @@ class Library:
             return [pid for pid in papers if pid not in cited] or None
         return cited
 
-    def _current_state(self) -> _State:
-        version = self.catalogue.version()
-        if self._state is None or self._state.version != version:
-            self._state = self._build_state(version)
-        return self._state
+    def _valid_question(self, question: str) -> str:
+        """The question with its whitespace collapsed, or InvalidQuestion (not text, or too long)."""
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidQuestion("the question is not valid UTF-8 text; check the terminal's encoding") from None
+        cap = self.settings.max_question_chars
+        if len(question) > cap:
+            raise InvalidQuestion(f"the question has {len(question):,} characters; the limit is {cap:,} "
+                                  "(setting max_question_chars): ask one shorter question at a time")
+        return " ".join(question.split())
 
-    def _build_state(self, version: int) -> _State:
+    def _current_state(self) -> _State:
+        """The state for the catalogue's current version; built once per version, whichever thread asks."""
+        with self._lock:
+            if self._state is None or self._state.version != self.catalogue.version():
+                self._state = self._build_state(self.catalogue.snapshot())
+            return self._state
+
+    def _build_state(self, snapshot: Snapshot) -> _State:
+        """Everything from one snapshot, and the vector store as of its version: never two versions mixed."""
         from .answer import ExtractiveAnswerer, idf_table
         from .llm import select_answerer
         from .retrieve import Retriever, SparseIndex, terms
 
-        papers = self._papers_by_id()
-        chunks = self.catalogue.chunks()
-        sparse = SparseIndex(chunks)
-        idf, default_idf = idf_table([set(terms(c.text)) for c in chunks])
+        vectors = self._vectors_at(snapshot.version)
+        unembedded = len(snapshot.chunks) - vectors.count()
+        if unembedded > 0:
+            log.warning("%d chunks of the library in %s have no vectors (answers use BM25 for them); "
+                        "`assistant check --repair` restores them", unembedded, self.dir)
+        sparse = SparseIndex(snapshot.chunks)
+        idf, default_idf = idf_table([set(terms(c.text)) for c in snapshot.chunks])
         extractive = ExtractiveAnswerer(self.settings.answer, self.encoder.encode, idf, default_idf)
         answerer = select_answerer(self.settings, extractive)
-        pages = {(pid, p.index): p for pid in papers for p in self.pages(pid)}
-        return _State(version, papers, Retriever(self.settings.retrieve, self.vectors, sparse), answerer, pages,
-                      self.catalogue.citing_references())
+        return _State(snapshot.version, snapshot.papers, Retriever(self.settings.retrieve, vectors, sparse), answerer,
+                      snapshot.pages, snapshot.references)
 
 
 def cited_first(answer: Answer) -> list[Evidence]:

@@ -2,17 +2,21 @@
 
 SQLite in the index folder. Page texts are kept so every citation can be checked against
 the page it names; chunk texts feed the BM25 retriever; ``version`` changes on every write
-so a process can tell that another one changed the library.
+so a process can tell that another one changed the library. ``snapshot`` reads everything a
+question needs in one read transaction, so it never mixes two versions of the library.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
+from .errors import NotALibrary
 from .records import Chunk, Page, Paper, Reference
 
 _SCHEMA = """
@@ -28,12 +32,28 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole catalogue as of one version."""
+
+    version: int
+    papers: dict[str, Paper]
+    chunks: list[Chunk]
+    pages: dict[tuple[str, int], Page]
+    references: list[tuple[str, Reference]]
+
+
 class Catalogue:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, create: bool = True):
+        """Open the catalogue at ``path``; with ``create=False`` a folder without one is NotALibrary."""
+        if not create and not path.is_file():
+            raise NotALibrary(f"{path.parent} is not a library (it has no {path.name}); "
+                              f"`assistant add PDF... --index {path.parent}` creates one there")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         with self._connect() as db:
             db.executescript(_SCHEMA)
+        self.ensure_meta("library_id", lambda: uuid.uuid4().hex[:16])
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -44,15 +64,44 @@ class Catalogue:
         finally:
             db.close()
 
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every SELECT inside sees the same committed state."""
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.execute("BEGIN")
+            yield db
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
     def version(self) -> int:
         with self._connect() as db:
-            row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-        return int(row[0]) if row else 0
+            return self._version(db)
 
     @staticmethod
-    def _bump(db: sqlite3.Connection) -> None:
+    def _version(db: sqlite3.Connection) -> int:
+        row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        return int(row[0]) if row else 0
+
+    @classmethod
+    def _bump(cls, db: sqlite3.Connection) -> int:
         db.execute("INSERT INTO meta VALUES ('version', '1') "
                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        return cls._version(db)
+
+    def snapshot(self) -> Snapshot:
+        """Papers, chunks, pages and references of one version, read in one transaction."""
+        with self._read() as db:
+            version = self._version(db)
+            papers = [Paper.model_validate_json(r[0]) for r in db.execute("SELECT record FROM papers")]
+            chunks = [Chunk.model_validate_json(r[0]) for r in db.execute("SELECT record FROM chunks ORDER BY rowid")]
+            pages = [(pid, Page.model_validate_json(rec)) for pid, rec in
+                     db.execute("SELECT paper_id, record FROM pages ORDER BY paper_id, idx")]
+            refs = [(pid, Reference.model_validate_json(rec)) for pid, rec in
+                    db.execute("SELECT paper_id, record FROM refs ORDER BY paper_id, idx")]
+        by_id = {p.id: p for p in sorted(papers, key=lambda p: p.added_at)}
+        return Snapshot(version, by_id, chunks, {(pid, p.index): p for pid, p in pages}, refs)
 
     # papers -------------------------------------------------------------------------------
     def find(self, paper_id: str, sha256: str) -> Paper | None:
@@ -71,8 +120,8 @@ class Catalogue:
             row = db.execute("SELECT record FROM papers WHERE id=?", (paper_id,)).fetchone()
         return Paper.model_validate_json(row[0]) if row else None
 
-    def put(self, paper: Paper, pages: list[Page], chunks: list[Chunk], refs: list[Reference]) -> None:
-        """Store a paper with everything derived from it, in one transaction."""
+    def put(self, paper: Paper, pages: list[Page], chunks: list[Chunk], refs: list[Reference]) -> int:
+        """Store a paper with everything derived from it, in one transaction; the new version."""
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO papers VALUES (?,?,?)", (paper.id, paper.sha256, paper.model_dump_json()))
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?,?,?)",
@@ -81,14 +130,36 @@ class Catalogue:
                            [(c.id, paper.id, c.model_dump_json()) for c in chunks])
             db.executemany("INSERT OR REPLACE INTO refs VALUES (?,?,?)",
                            [(paper.id, r.index, r.model_dump_json()) for r in refs])
-            self._bump(db)
+            return self._bump(db)
 
-    def delete(self, paper_id: str) -> None:
+    def delete(self, paper_id: str) -> int:
+        """Delete a paper with its pages, chunks and references, and unlink the references citing
+        it, in one transaction; the new version."""
         with self._connect() as db:
             for table in ("papers", "pages", "chunks", "refs"):
                 column = "id" if table == "papers" else "paper_id"
                 db.execute(f"DELETE FROM {table} WHERE {column}=?", (paper_id,))
-            self._bump(db)
+            self._unlink(db, {paper_id})
+            return self._bump(db)
+
+    def unlink_missing(self) -> int:
+        """Unlink references that point at papers no longer in the library; how many there were."""
+        with self._connect() as db:
+            known = {r[0] for r in db.execute("SELECT id FROM papers")}
+            linked = {Reference.model_validate_json(r[0]).linked_paper for r in db.execute("SELECT record FROM refs")}
+            count = self._unlink(db, linked - known - {None})
+            if count:
+                self._bump(db)
+        return count
+
+    @staticmethod
+    def _unlink(db: sqlite3.Connection, paper_ids: set[str]) -> int:
+        rows = [(pid, Reference.model_validate_json(rec)) for pid, rec in
+                db.execute("SELECT paper_id, record FROM refs")]
+        stale = [(r.model_copy(update={"linked_paper": None}).model_dump_json(), pid, r.index)
+                 for pid, r in rows if r.linked_paper in paper_ids]
+        db.executemany("UPDATE refs SET record=? WHERE paper_id=? AND idx=?", stale)
+        return len(stale)
 
     # pages, chunks, references ----------------------------------------------------------
     def pages(self, paper_id: str) -> list[Page]:
@@ -114,15 +185,22 @@ class Catalogue:
             rows = db.execute("SELECT paper_id, record FROM refs ORDER BY paper_id, idx").fetchall()
         return [(pid, Reference.model_validate_json(rec)) for pid, rec in rows]
 
-    def update_references(self, items: list[tuple[str, Reference]]) -> None:
+    def update_references(self, items: list[tuple[str, Reference]]) -> int:
+        """Store changed references; the new version."""
         with self._connect() as db:
             db.executemany("UPDATE refs SET record=? WHERE paper_id=? AND idx=?",
                            [(r.model_dump_json(), pid, r.index) for pid, r in items])
-            self._bump(db)
+            return self._bump(db)
 
     def set_meta(self, key: str, value: object) -> None:
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, json.dumps(value)))
+
+    def ensure_meta(self, key: str, make: Callable[[], Any]) -> Any:
+        """The meta value under ``key``, set to ``make()`` first if there is none (race-free)."""
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO meta VALUES (?,?)", (key, json.dumps(make())))
+            return json.loads(db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()[0])
 
     def get_meta(self, key: str) -> object:
         with self._connect() as db:

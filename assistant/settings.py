@@ -1,18 +1,28 @@
 """The one settings object. Only this module reads environment variables or config files.
 
 Precedence: explicit arguments > environment (``ASSISTANT_*``, nested with ``__``, e.g.
-``ASSISTANT_LLM__BASE_URL``) > ``<index>/settings.json`` > defaults.
+``ASSISTANT_LLM__BASE_URL``) > ``<index>/settings.json`` > the user's config file
+(``~/.config/assistant/settings.json``, or ``$ASSISTANT_USER_CONFIG``) > defaults.
+
+A library folder may come from someone else, so its ``settings.json`` cannot set where data
+goes or what credentials are sent: the keys in ``TRUSTED_ONLY`` (the LLM endpoint and key,
+the Chroma server) are taken only from the arguments, the environment or the user's config.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+
+log = logging.getLogger(__name__)
 
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index"
 
@@ -72,7 +82,8 @@ class Settings(BaseSettings):
     index_dir: Path = DEFAULT_INDEX
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 for a `chroma run` server
     collection: str = "chunks"
-    lock_timeout_s: float = 30.0
+    lock_timeout_s: float = 30.0  # a writer waits this long for another one to commit a paper
+    max_question_chars: int = 2000  # longer questions are refused (1 MB took a minute of CPU)
     parse: ParseSettings = Field(default_factory=ParseSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     chunk: ChunkSettings = Field(default_factory=ChunkSettings)
@@ -85,30 +96,163 @@ class Settings(BaseSettings):
         parts = [self.embed.model_id, self.chunk.model_dump_json()]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
 
-    def collection_name(self) -> str:
-        return f"{self.collection}_{self.vector_fingerprint()}"
+    def collection_name(self, library_id: str) -> str:
+        """One collection per library and vector settings: libraries sharing a server never meet."""
+        return f"{self.collection}_{library_id}_{self.vector_fingerprint()}"
 
     def hash(self) -> str:
         """Stamped on every answer and eval report."""
-        dump = self.model_dump(mode="json", exclude={"index_dir", "chroma_url", "llm"})
+        dump = self.model_dump(mode="json", exclude={"index_dir", "chroma_url", "llm", "lock_timeout_s",
+                                                     "max_question_chars"})
         return hashlib.sha256(json.dumps(dump, sort_keys=True).encode()).hexdigest()[:10]
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be read or are invalid; the message names the key and where it came from."""
+
+
+# (section, key) paths a library folder may not set: they decide where data and credentials go
+TRUSTED_ONLY = (("llm", "api_key"), ("llm", "base_url"), ("chroma_url",))
+
+
+def user_config_path() -> Path:
+    """The user's own settings file: ``$ASSISTANT_USER_CONFIG``, else ``$XDG_CONFIG_HOME`` or ~/.config."""
+    if os.environ.get("ASSISTANT_USER_CONFIG"):
+        return Path(os.environ["ASSISTANT_USER_CONFIG"]).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "assistant" / "settings.json"
 
 
 def get_settings(value: Settings | dict[str, Any] | str | Path | None = None, **overrides: Any) -> Settings:
     """Build Settings from an object, a dict, a JSON file path or nothing, plus overrides.
 
-    ``index_dir`` in the overrides also selects that library's ``settings.json``.
+    ``index_dir`` (in the overrides, the environment or the default) also selects that
+    library's ``settings.json``, which ranks below the environment and cannot set ``TRUSTED_ONLY`` keys.
+    A JSON file path passed here is the caller's own choice and is trusted like arguments.
     """
     if isinstance(value, Settings):
         return value.model_copy(update=overrides) if overrides else value
-    data: dict[str, Any] = {}
+    explicit: dict[str, Any] = {}
     if isinstance(value, (str, Path)):
-        data = json.loads(Path(value).read_text())
+        explicit = _read_json(Path(value))
     elif isinstance(value, dict):
-        data = dict(value)
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    index_dir = Path(data.get("index_dir") or Settings().index_dir)
-    file = index_dir / "settings.json"
-    if file.is_file() and not isinstance(value, (str, Path)):
-        data = {**json.loads(file.read_text()), **data}
-    return Settings(**data)
+        explicit = dict(value)
+    explicit.update({k: v for k, v in overrides.items() if v is not None})
+    env = EnvSettingsSource(Settings)()
+    index_dir = Path(explicit.get("index_dir") or env.get("index_dir") or DEFAULT_INDEX)
+    library_file = index_dir / "settings.json"
+    library = {} if isinstance(value, (str, Path)) else _untrusted(_read_json(library_file), library_file)
+    user_file = user_config_path()
+    sources = [("arguments", explicit), ("the environment (ASSISTANT_*)", env), (str(library_file), library),
+               (str(user_file), _read_json(user_file))]
+    data: dict[str, Any] = {}
+    for _, source in reversed(sources):
+        data = _merge(data, source)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc, sources)) from None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """A settings file as a dict ({} when there is none), or SettingsError saying what is wrong with it."""
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SettingsError(f"settings file {path} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"settings file {path} is not valid JSON: {exc.msg} at line {exc.lineno} "
+                            f"column {exc.colno}") from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc.strerror or exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"settings file {path} must hold a JSON object, like {{\"retrieve\": {{\"top_k\": 10}}}}")
+    return data
+
+
+def _untrusted(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A library folder's settings without the keys that only the user may set (with a warning)."""
+    data = json.loads(json.dumps(data))  # a deep copy
+    for *sections, key in TRUSTED_ONLY:
+        parent = data
+        for section in sections:
+            parent = parent.get(section) if isinstance(parent.get(section), dict) else {}
+        if key in parent:
+            del parent[key]
+            log.warning("ignoring %s in %s: endpoints and keys come only from the environment or %s",
+                        ".".join([*sections, key]), path, user_config_path())
+    return data
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``, section by section."""
+    merged = dict(base)
+    for key, value in top.items():
+        both_dicts = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        merged[key] = _merge(merged[key], value) if both_dicts else value
+    return merged
+
+
+def _explain(exc: ValidationError, sources: list[tuple[str, dict[str, Any]]]) -> str:
+    """The first invalid setting as one line: key, problem and which source set it (no value is shown)."""
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"]]
+    origin = next((name for name, source in sources if _has(source, loc)), "the defaults")
+    return f"invalid setting {'.'.join(loc)} (from {origin}): {error['msg']}"
+
+
+def _has(data: Any, loc: list[str]) -> bool:
+    for part in loc:
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def mask_url(url: str | None) -> str:
+    """The URL with any password replaced by ***, fit to print."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    return url.replace(parts.netloc, f"{userinfo.split(':')[0]}:***@{host}", 1)
+
+
+def known_secrets() -> list[str]:
+    """The LLM key and any password in a configured URL, as set in the environment or the user's
+    config (the only places they may come from): values never to be printed."""
+    try:
+        trusted = _merge(_read_json(user_config_path()), EnvSettingsSource(Settings)())
+    except SettingsError:
+        trusted = EnvSettingsSource(Settings)()
+    llm = trusted.get("llm") if isinstance(trusted.get("llm"), dict) else {}
+    urls = [llm.get("base_url"), trusted.get("chroma_url")]
+    found = [llm.get("api_key")] + [urlsplit(u).password for u in urls if isinstance(u, str)]
+    return [v for v in found if isinstance(v, str) and v]
+
+
+def scrub(text: str) -> str:
+    """``text`` with every known secret replaced by ***."""
+    for secret in known_secrets():
+        text = text.replace(secret, "***")
+    return text
+
+
+class SecretFilter(logging.Filter):
+    """Masks known secrets in log records (installed on the CLI's log handler)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = scrub(record.getMessage()), ()
+        return True
+
+
+def redact(text: str, *urls: str | None) -> str:
+    """``text`` with the password of each URL (and the URL itself) masked."""
+    for url in urls:
+        if url and urlsplit(url).password:
+            text = text.replace(url, mask_url(url)).replace(urlsplit(url).password or "", "***")
+    return text

@@ -18,6 +18,7 @@ def _isolated_home(tmp_path, monkeypatch):
     """No test touches the repo's own index/: the default library is a temporary folder."""
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "default-index"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ASSISTANT_USER_CONFIG", str(tmp_path / "user-config.json"))  # not the developer's own
 
 
 @pytest.fixture(scope="session")

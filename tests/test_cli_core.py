@@ -37,9 +37,22 @@ def test_usage_errors_exit_2(tmp_path):
 
 
 def test_empty_library_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(cli, ["ask", "Anything?", "--index", str(tmp_path / "empty")])
+    from assistant.api import Library
+
+    Library(tmp_path / "lib")
+    result = CliRunner().invoke(cli, ["ask", "Anything?", "--index", str(tmp_path / "lib")])
     assert result.exit_code == 1
-    assert "empty" in result.output and "Traceback" not in result.output
+    assert "is empty" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [["ask", "Anything?"], ["list"], ["chat"], ["remove", "x.pdf"], ["check"]])
+def test_a_folder_that_is_not_a_library_is_refused_and_left_alone(args, tmp_path):
+    folder = tmp_path / "not-a-library"
+    folder.mkdir()
+    result = CliRunner().invoke(cli, [*args, "--index", str(folder)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {folder} is not a library") and result.stderr.count("\n") == 1
+    assert list(folder.iterdir()) == []  # no library.db (nor anything else) was created there
 
 
 @pytest.mark.slow

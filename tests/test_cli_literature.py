@@ -54,6 +54,9 @@ def test_export_needs_papers_or_all_but_not_both(args, tmp_path):
 @pytest.mark.parametrize("args", [["refs", "x.pdf"], ["cited-by", "x.pdf"], ["missing"],
                                   ["export", "bibtex", "--all"]])
 def test_an_empty_library_says_so_in_one_line(args, tmp_path):
+    from assistant.api import Library
+
+    Library(tmp_path / "empty")
     result = run(*args, "--index", str(tmp_path / "empty"))
     assert result.exit_code == 1
     assert result.stderr == f"error: the library in {tmp_path / 'empty'} is empty; add papers first: " \

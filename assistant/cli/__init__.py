@@ -1,7 +1,6 @@
 """`assistant` command line: a thin shell over assistant.api.Library.
 
-Exit codes: 0 ok · 1 the work failed in part or whole (a bad PDF in a batch, library busy,
-empty library) · 2 usage error (bad option, unknown paper, invalid question file).
+Exit codes: see EPILOG in common.py (shown by ``assistant --help``).
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import click
 
 from .common import EPILOG
 from .evaluate import evaluate
-from .library import add, list_papers, remove
+from .library import add, check, list_papers, remove
 from .literature import cited_by, export, missing, refs
 from .questions import ask, chat
 from .ui import ui
@@ -36,14 +35,18 @@ def cli() -> None:
     """
 
 
-for command in (add, list_papers, remove, ask, chat, evaluate, ui, refs, cited_by, missing, export):
+for command in (add, list_papers, remove, check, ask, chat, evaluate, ui, refs, cited_by, missing, export):
     cli.add_command(command)
 
 
 def main() -> None:
     import logging
 
+    from ..settings import SecretFilter
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(SecretFilter())  # a key or a password in a URL is never printed
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # repairs of broken files are not the user's business
     cli(prog_name="assistant")
 

@@ -10,7 +10,10 @@ import click
 
 EPILOG = """\b
 Exit codes: 0 ok; 1 failed in part or whole (e.g. one bad PDF in a batch,
-library busy, empty library); 2 usage error (bad option, unknown paper).
+empty library, `check` found problems); 2 usage error (bad option, unknown
+paper, no library in --index, question not UTF-8 or too long, unreadable
+--history or settings.json); 3 try again later (library busy, Chroma server
+unreachable); 130 interrupted (Ctrl+C).
 Environment: ASSISTANT_INDEX_DIR (default library folder), ASSISTANT_CHROMA_URL
 (use a `chroma run` server), ASSISTANT_LLM__BASE_URL / ASSISTANT_LLM__MODEL
 (optional OpenAI-compatible LLM)."""
@@ -21,14 +24,17 @@ index_option = click.option(
 )
 
 
-def open_library(index_dir: str | None) -> Any:
+def open_library(index_dir: str | None, create: bool = False) -> Any:
+    """The library in ``index_dir``; only commands that write (``create``) may make a new one."""
     from ..api import Library
 
-    return Library(index_dir)
+    return Library(index_dir, create=create)
 
 
 def fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
+    from ..settings import scrub
+
+    click.echo(f"error: {scrub(message)}", err=True)
     sys.exit(code)
 
 
@@ -37,12 +43,15 @@ def user_errors(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..api import LibraryError, UnknownPaper
+        from ..errors import LibraryError, Unavailable, UsageError
+        from ..settings import SettingsError
 
         try:
             return func(*args, **kwargs)
-        except UnknownPaper as exc:
+        except (UsageError, SettingsError) as exc:
             fail(str(exc), 2)
+        except Unavailable as exc:
+            fail(str(exc), 3)
         except LibraryError as exc:
             fail(str(exc), 1)
 

@@ -14,7 +14,9 @@ def _load_history(path: str | None) -> list[dict[str, str]]:
     if not path:
         return []
     try:
-        history = json.loads(Path(path).read_text())
+        history = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        fail(f"--history {path}: not UTF-8 text; save the turns as UTF-8 JSON", 2)
     except (OSError, json.JSONDecodeError) as exc:
         fail(f"--history {path}: cannot read a JSON list of turns ({exc})", 2)
     ok = isinstance(history, list) and all(
@@ -49,9 +51,10 @@ def ask(question: str, index_dir: str | None, as_json: bool, top_k: int | None, 
     """
     from ..render import answer_json, answer_markdown
 
+    turns = _load_history(history)
     library = open_library(index_dir)
     paper_ids = [library.paper(p).id for p in papers] or None
-    answer = library.ask(question, history=_load_history(history), k=top_k, paper_ids=paper_ids)
+    answer = library.ask(question, history=turns, k=top_k, paper_ids=paper_ids)
     click.echo(json.dumps(answer_json(answer), indent=2, ensure_ascii=False) if as_json else answer_markdown(answer))
 
 
@@ -63,7 +66,9 @@ def chat(index_dir: str | None) -> None:
 
     \b
     Commands: /papers (list the library), /clear (forget the conversation), /quit.
+    A question that cannot be asked (too long, not UTF-8 text) is reported and the chat goes on.
     """
+    from ..errors import InvalidQuestion
     from ..render import answer_markdown, answer_text
 
     library = open_library(index_dir)
@@ -75,6 +80,8 @@ def chat(index_dir: str | None) -> None:
         except (EOFError, click.Abort):
             click.echo()
             return
+        except UnicodeDecodeError:
+            fail("the input is not UTF-8 text; check the terminal's encoding", 2)
         if line in ("/quit", "/exit", "/q"):
             return
         if line == "/clear":
@@ -84,6 +91,10 @@ def chat(index_dir: str | None) -> None:
             for p in library.papers():
                 click.echo(f"- {p.file_name}: {p.title} ({p.year or 'n.d.'})")
         elif line:
-            answer = library.ask(line, history=history)
+            try:
+                answer = library.ask(line, history=history)
+            except InvalidQuestion as exc:
+                click.echo(f"error: {exc}", err=True)
+                continue
             click.echo(answer_markdown(answer) + "\n")
             history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer_text(answer)}]
