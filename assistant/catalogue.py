@@ -29,6 +29,8 @@ CREATE INDEX IF NOT EXISTS chunks_paper ON chunks(paper_id);
 CREATE TABLE IF NOT EXISTS refs (paper_id TEXT NOT NULL, idx INTEGER NOT NULL, record TEXT NOT NULL,
     PRIMARY KEY (paper_id, idx));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS edits (paper_id TEXT PRIMARY KEY, fields TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS registry (id TEXT PRIMARY KEY, record TEXT NOT NULL);
 """
 
 
@@ -123,6 +125,7 @@ class Catalogue:
     def put(self, paper: Paper, pages: list[Page], chunks: list[Chunk], refs: list[Reference]) -> int:
         """Store a paper with everything derived from it, in one transaction; the new version."""
         with self._connect() as db:
+            paper = paper.model_copy(update=self._edits(db, paper.id))  # the user's corrections outlive re-parsing
             db.execute("INSERT OR REPLACE INTO papers VALUES (?,?,?)", (paper.id, paper.sha256, paper.model_dump_json()))
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?,?,?)",
                            [(paper.id, p.index, p.model_dump_json()) for p in pages])
@@ -160,6 +163,42 @@ class Catalogue:
                  for pid, r in rows if r.linked_paper in paper_ids]
         db.executemany("UPDATE refs SET record=? WHERE paper_id=? AND idx=?", stale)
         return len(stale)
+
+    # metadata the user corrected ----------------------------------------------------------
+    def edit(self, paper_id: str, fields: dict[str, object]) -> Paper:
+        """Store corrected metadata fields (kept across removal and re-adding) and apply them to the paper."""
+        with self._connect() as db:
+            merged = self._edits(db, paper_id) | fields
+            db.execute("INSERT OR REPLACE INTO edits VALUES (?,?)", (paper_id, json.dumps(merged)))
+            row = db.execute("SELECT record FROM papers WHERE id=?", (paper_id,)).fetchone()
+            paper = Paper.model_validate_json(row[0]).model_copy(update=merged)
+            db.execute("UPDATE papers SET record=? WHERE id=?", (paper.model_dump_json(), paper_id))
+            self._bump(db)
+        return paper
+
+    def edited_fields(self, paper_id: str) -> dict[str, object]:
+        """The fields of a paper the user corrected (empty when none)."""
+        with self._connect() as db:
+            return self._edits(db, paper_id)
+
+    @staticmethod
+    def _edits(db: sqlite3.Connection, paper_id: str) -> dict[str, object]:
+        row = db.execute("SELECT fields FROM edits WHERE paper_id=?", (paper_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    # registry records: works known from an import without a PDF ---------------------------
+    def put_record(self, record_id: str, record: Reference) -> bool:
+        """Store a work without a PDF unless one is stored under ``record_id``; whether it was new."""
+        with self._connect() as db:
+            added = db.execute("INSERT OR IGNORE INTO registry VALUES (?,?)",
+                               (record_id, record.model_dump_json())).rowcount > 0
+            if added:
+                self._bump(db)
+        return added
+
+    def registry_records(self) -> list[Reference]:
+        with self._connect() as db:
+            return [Reference.model_validate_json(r[0]) for r in db.execute("SELECT record FROM registry ORDER BY rowid")]
 
     # pages, chunks, references ----------------------------------------------------------
     def pages(self, paper_id: str) -> list[Page]:
