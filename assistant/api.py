@@ -359,6 +359,30 @@ class Library:
         return [f"cited by {literature.paper_label(papers[citing])}" for citing, cited in links if cited == paper.id] + \
                [f"cites {literature.paper_label(papers[cited])}" for citing, cited in links if citing == paper.id]
 
+    EDITABLE = ("title", "authors", "year", "doi", "venue")
+
+    def edit_paper(self, key: str, **fields: Any) -> Paper:
+        """Correct a paper's title, authors, year, DOI or venue.
+
+        Stored as the user's edit: re-parsing (removing and re-adding the PDF) keeps it, and every
+        citation and BibTeX export uses it. Empty values clear a field; unchanged fields are not stored.
+        """
+        unknown = sorted(set(fields) - set(self.EDITABLE))
+        if unknown:
+            raise LibraryError(f"cannot edit {', '.join(unknown)}: only {', '.join(self.EDITABLE)}")
+        paper = self.paper(key)
+        cleaned = {name: _clean_field(name, value) for name, value in fields.items()}
+        changed = {name: value for name, value in cleaned.items() if getattr(paper, name) != value}
+        if not changed:
+            return paper
+        lock = self._write_lock()
+        try:
+            edited = self.catalogue.edit(paper.id, changed)
+            self._link(edited)  # a corrected title or year can link references to it
+        finally:
+            lock.release()
+        return edited
+
     # cited literature ---------------------------------------------------------------------------
     def references(self, key: str) -> list[Reference]:
         """The paper's reference list in printed order; ``linked_paper`` is set on entries in the library."""
@@ -384,6 +408,24 @@ class Library:
         linked, works = literature.cited_works(selected, self.catalogue.citing_references(), papers) \
             if include_references else ([], [])
         return bibtex.export(selected + linked, works)
+
+    def add_record(self, record: Reference) -> bool:
+        """Keep a work known without its PDF (e.g. from a BibTeX or Zotero import) in the registry:
+        it stays "missing", and the references citing it meet it in the citation graph. Whether it was new."""
+        from .graph import work_id
+
+        lock = self._write_lock()
+        try:
+            return self.catalogue.put_record(work_id(record), record)
+        finally:
+            lock.release()
+
+    def citation_graph(self):
+        """The library's citation graph (``assistant.graph.Graph``)."""
+        from . import graph
+
+        return graph.build(self._papers_by_id(), self.catalogue.citing_references(),
+                           self.catalogue.registry_records())
 
     def add_record(self, record: Reference) -> bool:
         """Keep a work known without its PDF (e.g. from a BibTeX or Zotero import) in the registry:
@@ -505,6 +547,17 @@ def cited_first(answer: Answer) -> list[Evidence]:
         ranked += [e for e in answer.evidence if e not in ranked and e.chunk.paper_id == citation.paper_id
                    and (e.chunk.id == citation.chunk_id or holds(e, citation.quote))][:1]
     return ranked + [e for e in answer.evidence if e not in ranked]
+
+
+def _clean_field(name: str, value: Any) -> Any:
+    """An edited metadata value in the Paper's shape: authors a list of names, empty text None."""
+    if name == "authors":
+        names = value.split(";") if isinstance(value, str) else value or []
+        return [" ".join(str(n).split()) for n in names if str(n).strip()]
+    text = " ".join(str(value or "").split())
+    if name == "doi":
+        text = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", text, flags=re.I)
+    return text if text or name == "title" else None
 
 
 def safe_name(name: str) -> str:
