@@ -11,6 +11,8 @@ import click
 
 from .common import EPILOG
 from .evaluate import evaluate
+from .graph import graph
+from .importing import import_group
 from .library import add, check, list_papers, remove
 from .literature import cited_by, export, missing, refs
 from .questions import ask, chat
@@ -37,6 +39,8 @@ def cli() -> None:
 
 for command in (add, list_papers, remove, check, ask, chat, evaluate, ui, refs, cited_by, missing, export):
     cli.add_command(command)
+cli.add_command(import_group)
+cli.add_command(graph)
 
 
 def main() -> None:
