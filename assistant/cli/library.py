@@ -23,6 +23,8 @@ class _Bars:
     def __call__(self, what: str, done: int, total: int) -> None:
         if self.files is None:
             self.files = self.tqdm(total=total, unit="file", desc="papers", position=0, file=sys.stderr)
+        if what.startswith(("read ", "references ")):  # stages within a file: the UI shows them
+            return
         if what.startswith("embed "):
             if self.chunks is None:
                 self.chunks = self.tqdm(total=total, unit="chunk", desc=what[6:][:40], position=1, leave=False,
