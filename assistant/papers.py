@@ -8,25 +8,48 @@ since they are full of other works' years and DOIs.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .records import Page, Paper
+from .records import Page, Paper, PdfMeta, TitleBlock
 
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
+_LABELLED_DOI = re.compile(r"(?:doi\.org/|\bdoi\s*[:/]?\s*)(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_NOT_YEAR = r"(?!(?:19|20)\d\d\b)"
+_VOLUME = r"(?:Vol(?:ume|\.)?\s*)?"
+# A journal or proceedings line prints the year next to volume, issue and pages (general shapes, not titles):
+_JOURNAL_LINE = [re.compile(p) for p in (
+    rf"\b({_YEAR})\s*[,;.]\s*{_VOLUME}{_NOT_YEAR}\d{{1,4}}\s*[,(:;]",  # NAR, 2024, 52, 4151 | 2023; 19(15): | 2023, Vol. 19
+    rf"\(({_YEAR})\)\s*,?\s*{_VOLUME}\d{{1,4}}\s*[:,(–-]",  # (2023) 55:2116 | RNA (2012), 18:2056
+    rf"\b\d{{1,4}}\s*[,:]\s*[A-Za-z]{{0,5}}\d{{1,7}}\s*\(({_YEAR})\)",  # Sci. Adv. 9, eadd4623 (2023) | 371, 364 (2021)
+    rf"\b\d{{1,4}}\s*\(\d{{1,4}}\)\s*[,:]?\s*\((?:[A-Z][a-z]+\.?\s+)?({_YEAR})\)",  # 17(3) (Winter 1992)
+    rf"\b\d{{1,4}}\s*[,:]\s*[\w-]*\d\s*[,–—-]\s*\d+\s*[-–—]?\s*\d*\s*,\s*(?:{_MONTH}\s+(?:\d{{1,2}},?\s*)?)?({_YEAR})\b",
+    rf"\b({_YEAR})\s+Vol(?:ume|\.)?\s*\d+",  # PNAS 2023 Vol. 120
+    rf"\bVol(?:ume|\.)?\s*\d+\s*[|,]\s*(?:No\.?\s*\d+\s*[|,]\s*)?(?:{_MONTH}\s+)?({_YEAR})\b",  # Volume 25 | February 2024
+    rf"\(\s*[A-Z][A-Za-z]*[A-Z][\w-]*\s+({_YEAR})\s*\)",  # (PAMIR-2 2023), (ACL 2020)
+)]
+_DATE = rf"\s*:?\s*(?:on\s+)?(?:\d{{1,2}}\s+)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?({_YEAR})\b"
+_PUBLISHED = re.compile(rf"(?:published(?: online)?|version posted|publication date|available online|epub){_DATE}", re.I)
+_ACCEPTED = re.compile(rf"(?:accepted(?: for publication)?|presented){_DATE}", re.I)
+_RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
+_COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright:?)\s*(?:©\s*)?(?:the authors?\(?s?\)?\s*)?({_YEAR})", re.I)
 _ARXIV = re.compile(r"arXiv:\s*(\d{2})(\d{2})\.\d{4,5}", re.I)
-_VENUE_YEAR = re.compile(rf"\((?:[^()]*\s)?({_YEAR})\)")  # "(PAMIR-2 2023)"
-_PUBLISHED = re.compile(rf"(?:published|accepted|received|presented)[^.\n]{{0,60}}?\b({_YEAR})\b", re.I)
-_COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright)\s*(?:©\s*)?({_YEAR})", re.I)
 _PROCEEDINGS = re.compile(r"(Proceedings of (?:the )?[^.*\n]{5,200}?(?:\([^)]{2,40}\))?)(?=[,.*]|\s+pages|\s+pp|$)", re.I)
 _JOURNAL = re.compile(r"\b((?:Journal|Transactions|Annals|Review|Letters) of [A-Z][^,.\n]{3,80})")
 _FRONT_END = re.compile(r"\n(?:\d{1,2}\.?\s+)?(?:Introduction|INTRODUCTION|Background|BACKGROUND)\b")
-_AFFILIATION = re.compile(r"\b(Universit|Institut|Department|School|College|Laborator|Academy|Center|Centre|Faculty|Inc\b|Ltd|@)")
-_BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|author|unknown|anonymous|\s*$)|\.(docx?|pdf|tex)$|"
-                       r"^[^\s]*_[^\s]*$|^[a-z0-9._-]+$", re.I)
+_AFFILIATION = re.compile(r"\b(Universit|Institut|Department|School|College|Laborator|Academy|Center|Centre|Faculty|"
+                          r"Hospital|Inc\b|Ltd|@)", re.I)
+_BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|administrator|author|unknown|anonymous|\s*$)|"
+                       r"\.(docx?|pdf|tex)$|^[^\s]*_[^\s]*$|^[a-z0-9._-]+$|\d+\s*\.\.\s*\d+$", re.I)
 _STAMP = re.compile(r"arXiv:|^\W*\d+\W*$|^(page|vol\.?|volume|issue)\b", re.I)
+_DEGREE = re.compile(r"(?:Ph\.?D|M\.D|MD|M\.?Sc|B\.?Sc|MPH|D\.?Phil)\.?,?", re.I)
+_NAME_SPLIT = re.compile(r"\s*(?:[,;]|\band\b|&)\s*")
+_RUNNING_LINES = 4  # lines at the top and bottom of later pages searched for running heads and feet
 
 
 def display_name(name: str) -> str:
@@ -48,33 +71,90 @@ def paper_id(doi: str | None, sha256: str) -> str:
     return f"doi:{doi.lower()}" if doi else f"sha256:{sha256[:16]}"
 
 
-def describe(path: str | Path, pages: list[Page], metadata: dict[str, str]) -> Paper:
-    """Build the Paper record from the PDF's metadata and first-page front matter."""
+def describe(path: str | Path, pages: list[Page], meta: PdfMeta) -> Paper:
+    """Build the Paper record from every source the PDF offers, best first (see each finder)."""
     path = Path(path)
     sha = file_sha256(path)
-    front = front_matter(pages)
-    meta_text = " ".join(metadata.get(k, "") for k in ("Subject", "Keywords", "doi", "DOI"))
-    doi = find_doi(meta_text) or find_doi(front)
-    title = _meta(metadata, "Title") or guess_title(metadata.get("LargestText", ""), front)
+    title, block = find_title(meta, pages)
+    doi = find_paper_doi(meta, pages)
     return Paper(
         id=paper_id(doi, sha),
         file_name=display_name(path.name),
         sha256=sha,
         title=title,
-        authors=split_authors(_meta(metadata, "Author")) or guess_authors(pages[0].text, title),
-        year=find_year(f"{metadata.get('Subject', '')}\n{front}"),
+        authors=find_authors(meta, pages, title, block),
+        year=find_paper_year(meta, pages),
         doi=doi,
-        venue=find_venue(f"{metadata.get('Subject', '')}\n{front}"),
+        venue=_first(meta.xmp, "prism:publicationName") or find_venue(f"{_info(meta, 'Subject')}\n{front_matter(pages)}"),
         page_labels=[p.label for p in pages],
         added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
 
 
-def front_matter(pages: list[Page]) -> str:
-    """First-page text up to the introduction (title block, abstract, footnotes)."""
+def find_title(meta: PdfMeta, pages: list[Page]) -> tuple[str, TitleBlock | None]:
+    """The metadata title if page 1 prints it, else the most prominent text block of page 1 that
+    reads like a title (not a banner repeated on later pages, a stamp or a number), else the
+    first plausible front-matter line. Returns the title and its layout block (for the byline)."""
+    first = pages[0].text if pages else ""
+    blocks = [b for b in meta.front.blocks if _title_like(_join_title(b.lines), pages)]
+    for candidate in (_first(meta.xmp, "dc:title"), _info(meta, "Title")):
+        if candidate and not _BAD_META.search(candidate) and _printed(candidate, first):
+            return candidate, _matching_block(candidate, blocks)
+    if blocks:
+        return _join_title(blocks[0].lines), blocks[0]
+    return guess_title(front_matter(pages)), None
+
+
+def find_authors(meta: PdfMeta, pages: list[Page], title: str, block: TitleBlock | None) -> list[str]:
+    """The author block printed under the title; else XMP dc:creator, the Info Author, or name-like
+    lines after the title in the page text."""
+    if block is not None:
+        names = byline_names(block.below)
+        if names:
+            return names
+    creators = [n for n in meta.xmp.get("dc:creator", []) if not _BAD_META.search(n)]
+    return (creators or split_authors(_info(meta, "Author"))
+            or guess_authors(pages[0].text if pages else "", title))
+
+
+def find_paper_doi(meta: PdfMeta, pages: list[Page]) -> str | None:
+    """The paper's own DOI: XMP, then the Info dictionary, then page 1's header/footer, running heads
+    and stamps of later pages, then a DOI labelled as such ("doi:", "doi.org/") on page 1, front matter
+    first. Never from later pages' body or reference list, which are full of other works' DOIs."""
+    for field in ("prism:doi", "pdfx:doi", "dc:identifier"):
+        for value in meta.xmp.get(field, []):
+            if doi := find_doi(value):
+                return doi
+    doi_keys = [k for k in meta.info if "doi" in k.lower()]
+    for text in [meta.info[k] for k in doi_keys] + [_info(meta, "Subject")]:
+        if doi := find_doi(text):
+            return doi
+    for text in ("\n".join(meta.front.margins), running_text(pages)):
+        if doi := find_doi(text):
+            return doi
+    for text in (front_matter(pages, raw=True), pages[0].text if pages else ""):
+        if match := _LABELLED_DOI.search(text):
+            return _trim_doi(match.group(1))
+    return None
+
+
+def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
+    """XMP cover/publication date, else the year of the journal line (page 1's margins, the Info
+    Subject, running heads, front matter), else a published/posted date, accepted, received,
+    copyright year or arXiv stamp."""
+    for field in ("prism:coverDate", "prism:publicationDate", "prism:coverDisplayDate"):
+        for value in meta.xmp.get(field, []):
+            if match := re.search(rf"\b{_YEAR}\b", value):
+                return match.group(0)
+    return find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages),
+                     front_matter(pages, raw=True))
+
+
+def front_matter(pages: list[Page], raw: bool = False) -> str:
+    """First-page text up to the introduction (title block, abstract, footnotes), clean or as extracted."""
     if not pages:
         return ""
-    text = pages[0].clean
+    text = pages[0].text if raw else pages[0].clean
     end = _FRONT_END.search(text)
     return text[: end.start()] if end else text[:3000]
 
@@ -85,24 +165,122 @@ def front_matter_end(first_page_clean: str) -> int:
     return match.start() if match else 0
 
 
-def _meta(metadata: dict[str, str], key: str) -> str:
-    value = " ".join(metadata.get(key, "").split())
-    return "" if _BAD_META.search(value) else value
+def running_text(pages: list[Page]) -> str:
+    """The first and last lines of pages 2-4 as extracted: running heads, feet and margin stamps."""
+    out = []
+    for page in pages[1:4]:
+        lines = [line for line in page.text.split("\n") if line.strip()]
+        out += lines[:_RUNNING_LINES] + lines[-_RUNNING_LINES:]
+    return "\n".join(out)
+
+
+def _info(meta: PdfMeta, key: str) -> str:
+    return " ".join(html.unescape(meta.info.get(key, "")).split())
+
+
+def _first(fields: dict[str, list[str]], key: str) -> str:
+    values = fields.get(key, [])
+    return values[0] if values else ""
+
+
+def _norm(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+
+
+def _printed(title: str, page_text: str) -> bool:
+    """Whether page 1 prints (nearly) all words of a metadata title: a file name, job number or
+    another paper's title in the metadata is not printed there."""
+    words = [w for w in _norm(title).split() if len(w) > 2]
+    page = _norm(page_text)
+    present = set(page.split()) | set(page.replace(" ", "").split())
+    joined = page.replace(" ", "")
+    return bool(words) and sum(w in present or w in joined for w in words) >= 0.85 * len(words)
+
+
+def _join_title(lines: list[str]) -> str:
+    """Title lines joined; a line-end hyphen is kept and joined without a space ("Restriction-Modification")."""
+    out = ""
+    for line in lines:
+        out = f"{out}{line}" if out.endswith("-") else f"{out} {line}"
+    return " ".join(out.split()).strip(" .")
+
+
+def _title_like(text: str, pages: list[Page]) -> bool:
+    """Long enough, mostly letters, not a stamp, and not a banner repeated in later pages' running heads."""
+    letters = sum(c.isalpha() for c in text) / max(len(text), 1)
+    if not (10 < len(text) < 400 and len(text.split()) >= 3 and letters > 0.6) or _STAMP.search(text):
+        return False
+    return _norm(text) not in _norm(running_text(pages))
+
+
+def _matching_block(title: str, blocks: list[TitleBlock]) -> TitleBlock | None:
+    from rapidfuzz import fuzz
+
+    scored = [(fuzz.ratio(_norm(title), _norm(_join_title(b.lines))), b) for b in blocks]
+    best = max(scored, key=lambda pair: pair[0], default=(0, None))
+    return best[1] if best[0] >= 80 else None
+
+
+def byline_names(lines: list[str]) -> list[str]:
+    """Author names from the lines under a title (nearest first): the first line that is a list of
+    names and the lines continuing it. Degrees, marks and affiliation lines are left out."""
+    names: list[str] = []
+    for line in lines:
+        found = _names_in_line(line)
+        if found:
+            names += found
+        elif names or re.search(r"[a-z]{3}", line) and not re.search(r":|\d", line):
+            break
+    return names
+
+
+def _names_in_line(line: str) -> list[str]:
+    if ":" in line or "@" in line or _AFFILIATION.search(line):
+        return []
+    pieces = [_clean_name(p) for p in _NAME_SPLIT.split(re.sub(r"[*†‡§¶#$✉Ϯ∗]+", " ", line))]
+    pieces = [p for p in pieces if p]
+    names = [p for p in pieces if _name_like(p)]
+    return names if names and len(names) >= 0.6 * len(pieces) else []
+
+
+def _clean_name(piece: str) -> str:
+    tokens = piece.split()
+    while tokens and _DEGREE.fullmatch(tokens[-1]):
+        tokens.pop()
+    name = " ".join(tokens).strip(" .,")
+    if name.isupper() and len(name) > 3:
+        name = " ".join(t if len(t.rstrip(".")) == 1 else t.capitalize() for t in name.split())
+    return name
+
+
+def _name_like(piece: str) -> bool:
+    tokens = piece.split()
+    capitals = sum(t[:1].isupper() for t in tokens)
+    return (2 <= len(tokens) <= 5 and capitals >= 2 and len(tokens) - capitals <= 1 and not re.search(r"\d", piece)
+            and tokens[-1][:1].isalpha() and len(tokens[-1]) > 1)
 
 
 def find_doi(text: str) -> str | None:
     match = DOI_RE.search(text)
-    return match.group(1).rstrip(".,;)]}") if match else None
+    return _trim_doi(match.group(1)) if match else None
 
 
-def find_year(front: str) -> str | None:
-    """Publication year: venue "(ACRONYM 2023)", then a published/received date, arXiv id, copyright."""
-    for pattern in (_VENUE_YEAR, _PUBLISHED, _COPYRIGHT):
-        match = pattern.search(front)
-        if match:
-            return match.group(1)
-    arxiv = _ARXIV.search(front)
-    return f"20{arxiv.group(1)}" if arxiv else None
+def _trim_doi(doi: str) -> str:
+    return doi.rstrip(".,;)]}")
+
+
+def find_year(*texts: str) -> str | None:
+    """Publication year from texts ranked best first: a journal line's year in any of them, then a
+    published/posted date, an accepted, a received date, a copyright year, an arXiv stamp."""
+    for pattern in [*_JOURNAL_LINE, _PUBLISHED, _ACCEPTED, _RECEIVED, _COPYRIGHT]:
+        for text in texts:
+            if match := pattern.search(text):
+                return match.group(1)
+    for text in texts:
+        if arxiv := _ARXIV.search(text):
+            return f"20{arxiv.group(1)}"
+    return None
 
 
 def find_venue(front: str) -> str | None:
@@ -124,14 +302,8 @@ def split_authors(value: str) -> list[str]:
             and not _AFFILIATION.search(p)]
 
 
-def guess_title(largest: str, front: str) -> str:
-    """Without metadata: the largest-font text of page 1 (not an arXiv stamp or a number),
-    else the first line that is not boilerplate."""
-    for text in largest.split("\n"):
-        text = re.sub(r"\s+(References|Abstract)$", "", text, flags=re.I)
-        letters = sum(c.isalpha() for c in text) / max(len(text), 1)
-        if 10 < len(text) < 300 and len(text.split()) >= 3 and letters > 0.7 and not _STAMP.search(text):
-            return text.strip(" .")
+def guess_title(front: str) -> str:
+    """Without metadata or layout: the first front-matter line that is not boilerplate."""
     for line in front.split("\n"):
         for part in re.split(r"(?<=[.:])\s+", line):
             if 10 < len(part) < 250 and not re.search(r"doi|isbn|copyright|licen|proceedings|©|http", part, re.I):

@@ -7,20 +7,30 @@ footers and bare page numbers removed, line-break hyphens joined, ligatures expa
 
 from __future__ import annotations
 
+import html
+import logging
 import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from .records import Page
+from .layout import read_front_page
+from .records import Page, PdfMeta
 from .settings import ParseSettings
+
+log = logging.getLogger(__name__)
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?\s*$", re.I)
 _HYPHEN_BREAK = re.compile(r"[a-z]-$")
 _HEADING = re.compile(
     r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.)\s+[A-Z][^.!?]{0,120}|[A-Z][A-Z &:-]{2,60}|Abstract|Keywords|References)\s*:?\s*$"
 )
+_XMP_FIELDS = r"(dc:title|dc:creator|dc:identifier|prism:doi|pdfx:doi|prism:coverDate|prism:publicationDate|" \
+              r"prism:coverDisplayDate|prism:publicationName)"
+_XMP_ELEMENT = re.compile(rf"<{_XMP_FIELDS}\b[^>]*>(.*?)</\1>", re.S)
+_XMP_ATTRIBUTE = re.compile(rf"\b{_XMP_FIELDS}=\"([^\"]*)\"")
+_XMP_ITEM = re.compile(r"<rdf:li\b[^>]*>(.*?)</rdf:li>", re.S)
 
 
 class PdfError(Exception):
@@ -28,7 +38,7 @@ class PdfError(Exception):
 
 
 def read_pdf(path: str | Path, limits: ParseSettings | None = None,
-             on_page: Callable[[int, int], None] | None = None) -> tuple[list[Page], dict[str, str]]:
+             on_page: Callable[[int, int], None] | None = None) -> tuple[list[Page], PdfMeta]:
     """Parse ``path`` into cleaned Pages plus its metadata, or raise PdfError with a one-line reason.
 
     ``on_page(done, total)`` is called after each page is extracted (the UI shows it)."""
@@ -44,16 +54,14 @@ def read_pdf(path: str | Path, limits: ParseSettings | None = None,
         raise PdfError(f"{path.name}: no extractable text (scanned or image-only PDF?); run OCR first, e.g. ocrmypdf")
     pages = [Page(index=i, label=labels[i], text=t) for i, t in enumerate(texts)]
     clean_pages(pages)
-    metadata = _metadata(reader)
-    metadata["LargestText"] = _largest_text(reader.pages[0])
-    return pages, metadata
+    return pages, PdfMeta(info=_info(reader), xmp=_xmp(reader), front=read_front_page(path))
 
 
 def read_pages(path: str | Path, limits: ParseSettings | None = None) -> list[Page]:
     return read_pdf(path, limits)[0]
 
 
-def _metadata(reader) -> dict[str, str]:
+def _info(reader) -> dict[str, str]:
     """The document-information dictionary as plain strings (empty when absent or broken)."""
     try:
         meta = reader.metadata or {}
@@ -62,21 +70,22 @@ def _metadata(reader) -> dict[str, str]:
         return {}
 
 
-def _largest_text(page) -> str:
-    """First-page texts by font size, largest first (one size per line): the title is among them."""
-    runs: list[tuple[float, str]] = []
-
-    def visit(text, cm, tm, font_dict, font_size):
-        size = abs(font_size * (tm[3] or 1) * (cm[3] or 1))
-        if text.strip():
-            runs.append((round(size, 1), text))
-
+def _xmp(reader) -> dict[str, list[str]]:
+    """XMP fields (``dc:creator`` → names in order, ``prism:doi`` → [doi], ...), read from the raw packet
+    with patterns, since publishers' XMP is often not well-formed XML."""
     try:
-        page.extract_text(visitor_text=visit)
+        root = reader.trailer["/Root"].get_object()
+        packet = root["/Metadata"].get_object().get_data().decode("utf-8", "replace") if "/Metadata" in root else ""
     except Exception:
-        return ""
-    sizes = sorted({size for size, _ in runs}, reverse=True)[:4]
-    return "\n".join(" ".join(" ".join(t for sz, t in runs if sz == size).split()) for size in sizes)
+        return {}
+    fields: dict[str, list[str]] = {}
+    for name, body in _XMP_ELEMENT.findall(packet):
+        items = _XMP_ITEM.findall(body) or [body]
+        values = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", v)).split()) for v in items]
+        fields.setdefault(name, []).extend(v for v in values if v)
+    for name, value in _XMP_ATTRIBUTE.findall(packet):
+        fields.setdefault(name, []).append(html.unescape(value).strip())
+    return fields
 
 
 def _open(path: Path, limits: ParseSettings):
@@ -122,10 +131,14 @@ def _page_labels(reader) -> list[str]:
 
 
 def _extract(path: Path, page, index: int) -> str:
+    """The page's text; a page pypdf cannot read (e.g. LimitReachedError) is kept empty, with a warning,
+    so one bad page never costs the whole paper."""
     try:
         return page.extract_text() or ""
-    except Exception as exc:
-        raise PdfError(f"{path.name}: page {index + 1} cannot be extracted ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # pypdf raises many types on odd pages
+        log.warning("%s: page %d skipped, its text cannot be extracted (%s: %s)", path.name, index + 1,
+                    type(exc).__name__, exc)
+        return ""
 
 
 def clean_pages(pages: list[Page]) -> None:

@@ -26,6 +26,29 @@ class Page(BaseModel):
     clean_map: list[int] = Field(default_factory=list)
 
 
+class TitleBlock(BaseModel):
+    """A block of page-1 lines in one font, and the lines printed under it (an author block, for a title)."""
+
+    lines: list[str]
+    size: float = 0.0
+    below: list[str] = Field(default_factory=list)
+
+
+class FrontPage(BaseModel):
+    """Page 1 read by layout: text blocks, most prominent first, and the lines in its top and bottom margins."""
+
+    blocks: list[TitleBlock] = Field(default_factory=list)
+    margins: list[str] = Field(default_factory=list)
+
+
+class PdfMeta(BaseModel):
+    """What a PDF says about itself: its Info dictionary, its XMP fields and its first page's layout."""
+
+    info: dict[str, str] = Field(default_factory=dict)
+    xmp: dict[str, list[str]] = Field(default_factory=dict)  # "prism:doi" → values, "dc:creator" → names in order
+    front: FrontPage = Field(default_factory=FrontPage)
+
+
 class Reference(BaseModel):
     """One entry of a paper's reference list (a cited work)."""
 

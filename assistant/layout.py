@@ -1,0 +1,192 @@
+"""The first page read by layout: text lines with their font size, weight and position.
+
+pypdf's text has no sizes, so the title and author block are found here, with PDFium's
+per-character font size (times the text matrix scale), weight and box. Superscripts (the
+affiliation marks glued to author names: "Xiao Fan\\ :sup:`a,1`") are dropped by size, and
+line numbers by their gap from the text. Only page 1 is read, so this costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .records import FrontPage, TitleBlock
+
+log = logging.getLogger(__name__)
+
+_SUPERSCRIPT = 0.8  # a char under this fraction of its line's font size is a superscript
+_MARGIN_BAND = 0.1  # lines in the top or bottom tenth of the page are running heads and feet
+_LINE_NUMBER = re.compile(r"\d{1,4}")
+
+
+@dataclass
+class LayoutLine:
+    """One printed line (without line numbers): its text, the same without super- and subscripts (so
+    affiliation marks do not stick to names), its dominant font size and weight, and its box."""
+
+    text: str
+    names: str
+    size: float
+    weight: int
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+
+@dataclass
+class _Char:
+    ch: str
+    size: float
+    weight: int
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+
+def read_front_page(path: str | Path) -> FrontPage:
+    """Page 1 as layout lines, the title block, the lines under it, and the margin lines.
+
+    An unreadable page gives an empty FrontPage: metadata then comes from the other sources."""
+    import pypdfium2 as pdfium
+
+    from .pageimage import _PDFIUM_LOCK
+
+    try:
+        with _PDFIUM_LOCK:
+            doc = pdfium.PdfDocument(str(path))
+            try:
+                page = doc[0]
+                height = page.get_height()
+                chars = _chars(page.get_textpage())
+            finally:
+                doc.close()
+    except Exception as exc:  # PDFium raises its own error types on broken or odd files
+        log.warning("%s: page 1 layout not read (%s: %s)", Path(path).name, type(exc).__name__, exc)
+        return FrontPage()
+    return front_page(_lines(chars), height)
+
+
+def front_page(lines: list[LayoutLine], height: float) -> FrontPage:
+    """Text blocks ranked by prominence (font size, then bold, then height on the page), each with
+    the lines under it, and the lines in the top and bottom margins."""
+    margins = [ln.text for ln in lines if ln.top > height * (1 - _MARGIN_BAND) or ln.bottom < height * _MARGIN_BAND]
+    ranked = sorted(_blocks(lines), key=lambda b: (-round(b[0].size), -(b[0].weight >= 550), -b[0].top))
+    return FrontPage(margins=margins, blocks=[TitleBlock(lines=[ln.text for ln in block], size=block[0].size,
+                                                         below=_below(block, lines)) for block in ranked[:8]])
+
+
+def _chars(textpage) -> list[_Char]:
+    import pypdfium2.raw as raw
+
+    out = []
+    for i in range(textpage.count_chars()):
+        code = raw.FPDFText_GetUnicode(textpage, i)
+        ch = "-" if code == 2 else chr(code)  # PDFium marks a line-end hyphen as U+0002
+        matrix = raw.FS_MATRIX()
+        raw.FPDFText_GetMatrix(textpage, i, matrix)
+        size = raw.FPDFText_GetFontSize(textpage, i) * (matrix.b ** 2 + matrix.d ** 2) ** 0.5
+        left, bottom, right, top = (ctypes.c_double() for _ in range(4))
+        raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
+        out.append(_Char(ch, size, raw.FPDFText_GetFontWeight(textpage, i), left.value, bottom.value,
+                         right.value, top.value))
+    return out
+
+
+def _lines(chars: list[_Char]) -> list[LayoutLine]:
+    """Chars → lines: a new line at PDFium's line break or where the baseline jumps."""
+    rows: list[list[_Char]] = [[]]
+    broken = False
+    for c in chars:
+        if c.ch in "\r\n":
+            broken = True
+            continue
+        visible = [p for p in rows[-1] if p.ch.strip()]
+        if visible and c.ch.strip():
+            prev, size = visible[-1], max(c.size, visible[-1].size, 1)
+            same_row = abs(c.bottom - prev.bottom) < (0.3 if broken else 0.7) * size
+            if not same_row or c.left < prev.left - 4 * size or (broken and c.left - prev.right > 3 * size):
+                rows.append([])
+            broken = False
+        rows[-1].append(c)
+    return _merge_rows([line for row in rows if (line := _line(row)) is not None])
+
+
+def _merge_rows(lines: list[LayoutLine]) -> list[LayoutLine]:
+    """Join pieces of one printed line that PDFium split (at a superscript or symbol)."""
+    out: list[LayoutLine] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (prev and abs(ln.bottom - prev.bottom) < 0.3 * ln.size and abs(ln.size - prev.size) < 0.3
+                and 0 <= ln.left - prev.right < 3 * ln.size):
+            out[-1] = LayoutLine(text=f"{prev.text} {ln.text}", names=f"{prev.names} {ln.names}", size=prev.size,
+                                 weight=prev.weight, left=prev.left, right=ln.right,
+                                 bottom=min(prev.bottom, ln.bottom), top=max(prev.top, ln.top))
+        else:
+            out.append(ln)
+    return out
+
+
+def _line(row: list[_Char]) -> LayoutLine | None:
+    visible = [c for c in row if c.ch.strip()]
+    if not visible:
+        return None
+    size = Counter(round(c.size, 1) for c in visible).most_common(1)[0][0]
+    row = _drop_line_number(row, size)
+    body = [c for c in row if c.ch.strip() and c.size >= _SUPERSCRIPT * size]
+    if not body:
+        return None
+    text = " ".join("".join(c.ch for c in row).split())
+    names = " ".join("".join(c.ch for c in row if not c.ch.strip() or c.size >= _SUPERSCRIPT * size).split())
+    weight = Counter(c.weight for c in body).most_common(1)[0][0]
+    return LayoutLine(text=text, names=names, size=size, weight=weight, left=min(c.left for c in body),
+                      right=max(c.right for c in body), bottom=min(c.bottom for c in body),
+                      top=max(c.top for c in body))
+
+
+def _drop_line_number(chars: list[_Char], size: float) -> list[_Char]:
+    """A number set apart from the text at either end of a line is a line number, not text."""
+    for from_end in (False, True):
+        seq = chars[::-1] if from_end else chars
+        visible = [i for i, c in enumerate(seq) if c.ch.strip()]
+        run = 0
+        while run < len(visible) and seq[visible[run]].ch.isdigit():
+            run += 1
+        if 0 < run < len(visible) and run <= 4:
+            last, nxt = seq[visible[run - 1]], seq[visible[run]]
+            gap = (last.left - nxt.right) if from_end else (nxt.left - last.right)
+            if gap > 1.5 * size:
+                cut = visible[run]
+                seq = seq[cut:]
+                chars = seq[::-1] if from_end else seq
+    return chars
+
+
+def _blocks(lines: list[LayoutLine]) -> list[list[LayoutLine]]:
+    """Runs of consecutive lines in one font size and weight, one under the other."""
+    blocks: list[list[LayoutLine]] = []
+    for ln in lines:
+        if blocks:
+            prev = blocks[-1][-1]
+            same_font = abs(ln.size - prev.size) < 0.3 and abs(ln.weight - prev.weight) <= 150
+            under = 0 <= prev.bottom - ln.top < 1.6 * ln.size or abs(prev.bottom - ln.bottom) < 0.3 * ln.size
+            if same_font and under and ln.left < prev.right and ln.right > prev.left - 2 * ln.size:
+                blocks[-1].append(ln)
+                continue
+        blocks.append([ln])
+    return blocks
+
+
+def _below(block: list[LayoutLine], lines: list[LayoutLine], count: int = 4) -> list[str]:
+    """The lines under a block in its column, nearest first: a title's author block."""
+    bottom, left, right = min(ln.bottom for ln in block), min(ln.left for ln in block), max(ln.right for ln in block)
+    under = [ln for ln in lines if ln.top <= bottom + 1 and ln.right > left and ln.left < right + 20
+             and ln not in block]
+    under.sort(key=lambda ln: (-round(ln.bottom), ln.left))
+    return [ln.names for ln in under[:count]]
