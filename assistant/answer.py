@@ -2,20 +2,25 @@
 
 No LLM: the answer is made of sentences from the retrieved passages, each cited with its
 paper, printed page and verbatim quote. Candidates are the sentences of the retrieved
-passages, plus the front matter of the papers for questions about a paper itself, plus the
-reference-list entries for questions about cited works. A sentence that introduces a list
-(ends with ":") or leans on its neighbour ("This document …") is kept with that neighbour.
+passages, the first-page front matter of the papers they come from, and, for questions about
+cited works, the reference-list entries. A sentence that opens a list (ends with ":") or leans
+on its neighbour ("This document …") is kept with that neighbour.
 
-Abstention is decided on the answer, not on similarity (BASELINES.md #2): the chosen
-evidence must contain what the question asks about — its rare terms, its numbers and named
-entities — and a "how many" question needs a number the question did not already give.
+Every candidate is described by general features (``FEATURES``: similarity, idf-weighted
+coverage of the question, the passage's retrieval score, numbers, position) and scored by a
+logistic model fitted on the development questions (``assistant fit``; the weights, the
+abstention threshold and the share of the best score a further sentence needs live in
+``answer_model.json``). The most probable candidate leads; the answer abstains when even it is
+under the threshold fitted on development questions — no hand-set constants decide.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -23,21 +28,37 @@ from .chunking import sentence_spans
 from .papers import front_matter_end
 from .pdf import is_table_row, raw_span
 from .records import Answer, AnswerSentence, Citation, Evidence, Page, Paper, Reference
-from .references import ascii_fold
 from .retrieve import about_references, terms
 from .settings import AnswerSettings
+from .textnorm import contains, normalize
+
+BUNDLED_MODEL = Path(__file__).with_name("answer_model.json")
+FEATURES = (
+    "semantic",  # cosine of question and candidate (MiniLM)
+    "passage_score",  # the fused retrieval score of its passage, relative to the best passage
+    "passage_prior",  # 1 / (1 + rank of its passage)
+    "coverage",  # idf-weighted share of the question's terms in the candidate
+    "context_coverage",  # ... in the candidate and its passage
+    "phrase",  # the question's word pairs found verbatim, weighted by rarity
+    "rarest",  # share of the question's two rarest terms the candidate holds
+    "quantity",  # a "how many/much" question and a number the question did not give
+    "has_number",
+    "length",  # words, capped at 60, / 60
+    "table_row",
+    "paper_share",  # share of the retrieval score held by the candidate's paper
+    "front_matter",  # from the first page's title block
+    "bibliographic",  # a question about authors/venue/DOI and a front-matter candidate
+    "entry",  # a reference-list entry
+    "defines",  # "X is a …" for a "what is X" question
+    "opens_list",  # ends with ":" or announces "the following" / "three main …"
+)
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-_NUMERIC_Q = re.compile(r"\b(how (many|much|large|big|often)|what (number|percentage|share|proportion|fraction)|"
-                        r"how high|per ?cent(age)?)\b", re.I)
-_META_Q = re.compile(r"\b(who (wrote|is the author|authored)|author(s|ship)?\b|affiliat|institution|where is .* based|"
-                     r"doi|licen[cs]e|publish(ed|er)?|proceedings|conference|journal|venue|appear(ed)?)\b", re.I)
-_MULTI_Q = re.compile(r"\b(both|each|two papers|the papers|compare|comparison|differ\w*|respectively)\b", re.I)
+_QUANTITY_Q = re.compile(r"\b(how (many|much|large|big|long|often|high)|what (number|percentage|share|proportion|"
+                         r"fraction|ratio)|per ?cent(age)?)\b", re.I)
+_BIBLIOGRAPHIC_Q = re.compile(r"\b(wrote|authors?|authored|affiliat\w*|doi|licen[cs]e|published|publisher|journal|"
+                              r"venue|proceedings)\b", re.I)
 _DEFINITION_Q = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(.{2,60}?)\s*\??$", re.I)
-_WORKS_Q = re.compile(r"\b(which|what) (other )?(works?|sources?|references?|studies|papers|articles|books|publications|"
-                      r"literature|authors)\b.*\b(cite[sd]?|citing|reference[sd]?|draws? on|relies on|uses?)\b", re.I)
-_LIST_Q = re.compile(r"\b(what are|which are|list|name the|stages|steps|components|elements|types|kinds|forms|"
-                     r"groups|axes|factors|dimensions|shortcomings|weaknesses|conclusions|ways)\b", re.I)
 _LEANS_BACK = re.compile(r"^(this|these|that|those|such|it|its|they|their|he|his|she|her|according to (him|her|them)|"
                          r"in (his|her|their) (opinion|view)|here|([\w'’-]+,?\s+){1,3}(this|these|such) (concept|category|term|"
                          r"approach|process|theory|definition|notion|view|idea|model|method)s?|as a result|consequently|"
@@ -47,33 +68,16 @@ _ENUMERATOR = re.compile(r"^(\(?\d{1,2}[.)]|\(?[a-h][.)]\s|(the )?(first|second|
 _OPENS_LIST = re.compile(r":\s*$|:\s*\(?1[.)]|\b(following|as follows|(two|three|four|five|six|seven|eight|several|"
                          r"\d) (main |key |major |important )?\w+s)\b", re.I)
 _ENDS = re.compile(r"[.?!:;)\"”’']\s*$")
-_ENTITY = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,})\b")
-# Words that frame a question rather than name its content ("how many", "in which journal did it appear").
-_GENERIC = {"paper", "articl", "author", "studi", "work", "text", "write", "wrote", "say", "claim", "draw", "cite",
-            "mention", "describ", "discuss", "accord", "present", "character", "account", "view", "think", "argu",
-            "point", "give", "note", "explain", "propos", "suggest", "identifi", "refer", "main", "kind", "mani",
-            "much", "name", "month", "year", "date", "time", "list", "contain", "appear", "sens", "attribut", "along",
-            "sort", "treat", "start", "question", "record", "report", "releas", "mean", "defin", "regard", "way", "base"}
-_CONNECTIVES = {"of", "for", "and", "the", "on", "in", "de", "du", "des", "der", "&"}
-_PUNCT = re.compile(r"[^\w\s]")
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-
-
-def normalise(text: str) -> str:
-    """SCHEMA.md normalisation: lower case, punctuation and articles dropped, whitespace collapsed."""
-    text = _PUNCT.sub(" ", text.lower())
-    return " ".join(_ARTICLES.sub(" ", text).split())
 
 
 def quote_on_page(quote: str, page: Page) -> bool:
-    """True when the quote occurs, normalised, in the raw text of the page."""
-    q = normalise(quote)
-    return bool(q) and q in normalise(page.text)
+    """True when the quote occurs, normalised as SCHEMA.md says, in the raw text of the page."""
+    return contains(page.text, quote)
 
 
 @dataclass
 class Candidate:
-    """A citable unit: one sentence (or two that belong together), or one reference entry."""
+    """A citable unit: one sentence (or a few that belong together), or one reference entry."""
 
     paper_id: str
     page: Page
@@ -81,12 +85,11 @@ class Candidate:
     quote: str  # verbatim raw text of the page
     rank: int  # rank of the passage it came from
     chunk_id: str | None = None
-    span: tuple[int, int] | None = None  # offsets in page.clean, for sentence units
+    span: tuple[int, int] | None = None  # offsets in page.clean; None for a reference entry
     context: set[str] = field(default_factory=set)  # terms of the surrounding passage
-    context_text: str = ""  # the surrounding passage
     terms: set[str] = field(default_factory=set)
-    score: float = 0.0
-    semantic: float = 0.0
+    passage_score: float = 0.0
+    front: bool = False
 
 
 @dataclass
@@ -99,18 +102,38 @@ class Query:
 
     @property
     def wanted(self) -> set[str]:
-        return set(terms(self.focus)) - self.ignore - _GENERIC
+        return set(terms(self.text)) - self.ignore
 
-    @property
-    def wanted_all(self) -> set[str]:
-        return set(terms(self.text)) - self.ignore - _GENERIC
+
+@dataclass
+class AnswerModel:
+    """The fitted scorer: logistic weights over FEATURES, the abstention threshold on the best
+    candidate's probability, and the share of the best probability a further sentence needs."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+    keep: float
+    fitted_on: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> AnswerModel:
+        return cls(**json.loads(Path(path or BUNDLED_MODEL).read_text()))
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.__dict__, indent=1) + "\n")
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        w = np.array([self.weights.get(name, 0.0) for name in FEATURES])
+        return 1.0 / (1.0 + np.exp(-(x @ w + self.bias)))
 
 
 class ExtractiveAnswerer:
-    """Picks, scores and cites sentences from the evidence; decides whether to abstain."""
+    """Finds, describes and scores the candidates; picks the answer or abstains."""
 
     def __init__(self, settings: AnswerSettings, encode, idf: dict[str, float], default_idf: float):
         self.settings = settings
+        self.model = AnswerModel.load(settings.model_path)
         self.encode = encode  # list[str] -> list[vector] (normalised)
         self.idf = idf
         self.default_idf = default_idf
@@ -119,72 +142,73 @@ class ExtractiveAnswerer:
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
-        candidates = self._candidates(query, evidence, pages, references)
-        chosen = self._choose(query, candidates, pages) if candidates else []
+        candidates, x = self.described(query, evidence, pages, references)
+        chosen = select(candidates, self.model.probability(x), self.model, self.settings.max_sentences) \
+            if candidates else []
         if not chosen:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
-        return self._compose(query, chosen, evidence, papers)
+        units = _merge([unit for c in chosen for unit in self._complete(c, pages)])
+        return self._compose(query, units, evidence, papers)
 
-    def _choose(self, query: Query, candidates: list[Candidate], pages) -> list[Candidate]:
-        self._score(query, candidates)
-        chosen = [self._extend(c) for c in self._select(query, candidates)]
-        chosen += [nxt for c in chosen for nxt in self._next_page_items(c, pages)]
-        chosen = [unit for c in chosen for unit in self._table_header(c) + [c]]
-        return chosen if self._supported(query, chosen) else []
+    def described(self, query: Query, evidence: list[Evidence], pages, references) -> tuple[list[Candidate], np.ndarray]:
+        """The candidates and their feature matrix (rows in candidate order, columns in FEATURES order)."""
+        candidates = self._candidates(query, evidence, pages, references)
+        return candidates, self._features(query, candidates, evidence)
 
     # candidates ---------------------------------------------------------------------------
     def _candidates(self, query: Query, evidence: list[Evidence], pages, references) -> list[Candidate]:
+        passages = evidence[: self.settings.max_passages]
+        top = max((e.score for e in passages), default=0.0) or 1.0
         refs_ok = about_references(query.text)
-        meta = bool(_META_Q.search(query.focus))
         out: list[Candidate] = []
-        for rank, ev in enumerate(evidence[: self.settings.max_passages]):
+        for rank, ev in enumerate(passages):
             if ev.chunk.kind == "references" and not refs_ok:
                 continue
             page = pages[(ev.chunk.paper_id, ev.chunk.page_index)]
-            lo = ev.chunk.start if page.index or meta else max(ev.chunk.start, front_matter_end(page.clean))
-            out += self._sentence_units(page, ev.chunk.paper_id, lo, ev.chunk.end, rank, ev.chunk.id, ev.chunk.text)
-        if meta:
-            out += self._front_matter(evidence, pages)
+            lo = ev.chunk.start if page.index else max(ev.chunk.start, front_matter_end(page.clean))
+            out += self._sentence_units(page, ev.chunk.paper_id, lo, ev.chunk.end, rank, ev.chunk.id, ev.chunk.text,
+                                        ev.score / top)
+        out += self._front_matter(passages, pages)
         if refs_ok:
-            out += self._reference_units(query, evidence, pages, references)
+            out += self._reference_units(passages, pages, references)
         return _dedupe(out)
 
     def _sentence_units(self, page: Page, paper_id: str, lo: int, hi: int, rank: int, chunk_id: str | None,
-                        context_text: str) -> list[Candidate]:
-        if hi <= lo:
-            return []
+                        context_text: str, passage_score: float, front: bool = False) -> list[Candidate]:
         units = []
         context = set(terms(context_text))
         for start, end in self._page_sentences(page, paper_id):
-            if min(end, hi) - max(start, lo) < 0.6 * (end - start):
+            if hi <= lo or min(end, hi) - max(start, lo) < 0.6 * (end - start):
                 continue
             text = page.clean[start:end].strip()
             if len(text.split()) < 3 or (not _ENDS.search(text) and len(text.split()) < 20 and not is_table_row(text)):
                 continue  # fragments and headings are not answers; a table row is
-            units.append(_respan(Candidate(paper_id, page, text, "", rank, chunk_id, None, context, context_text),
-                                 page, start, end))
+            units.append(_respan(Candidate(paper_id, page, text, "", rank, chunk_id, None, context,
+                                           passage_score=passage_score, front=front), page, start, end))
         return units
 
-    def _front_matter(self, evidence: list[Evidence], pages) -> list[Candidate]:
-        """The first-page sentences (title block, footnote) of the papers the evidence is from."""
+    def _front_matter(self, passages: list[Evidence], pages) -> list[Candidate]:
+        """The first-page title block and footnote of the papers the passages come from."""
         out: list[Candidate] = []
-        for pid in dict.fromkeys(e.chunk.paper_id for e in evidence):
+        for pid in dict.fromkeys(e.chunk.paper_id for e in passages):
             page = pages.get((pid, 0))
             if page is not None:
-                out += self._sentence_units(page, pid, 0, front_matter_end(page.clean), 0, None, "")
+                out += self._sentence_units(page, pid, 0, front_matter_end(page.clean), len(passages), None, "",
+                                            0.0, front=True)
         return out
 
-    def _reference_units(self, query: Query, evidence: list[Evidence], pages, references) -> list[Candidate]:
-        """Reference-list entries of the papers in play, each quoted from the page it is printed on."""
-        in_play = {e.chunk.paper_id for e in evidence}
+    def _reference_units(self, passages: list[Evidence], pages, references) -> list[Candidate]:
+        """Reference-list entries of the papers in play, each quoted from the page it is printed on;
+        the sentences citing an entry are its context."""
+        in_play = {e.chunk.paper_id for e in passages}
         by_label = {(pid, p.label): p for (pid, _), p in pages.items() if pid in in_play}
         out = []
         for pid, ref in references:
             page = by_label.get((pid, ref.page))
             if page is not None and quote_on_page(ref.raw, page):
                 cited_as = " ".join(c.sentence for c in ref.contexts)
-                out.append(Candidate(pid, page, ref.raw, " ".join(ref.raw.split()), 0, None, None,
-                                     set(terms(cited_as)), cited_as, set(terms(ref.raw))))
+                out.append(Candidate(pid, page, ref.raw, " ".join(ref.raw.split()), len(passages), None, None,
+                                     set(terms(cited_as)), set(terms(ref.raw))))
         return out
 
     def _page_sentences(self, page: Page, paper_id: str) -> list[tuple[int, int]]:
@@ -193,26 +217,31 @@ class ExtractiveAnswerer:
             self._sentences[key] = sentence_spans(page.clean)
         return self._sentences[key]
 
-    # scoring ------------------------------------------------------------------------------
-    def _score(self, query: Query, candidates: list[Candidate]) -> None:
-        wanted, wanted_all = query.wanted, query.wanted_all
+    # features -----------------------------------------------------------------------------
+    def _features(self, query: Query, candidates: list[Candidate], evidence: list[Evidence]) -> np.ndarray:
+        if not candidates:
+            return np.zeros((0, len(FEATURES)))
+        wanted = query.wanted
+        rarest = set(sorted(wanted, key=lambda t: -self._idf(t))[:2])
         sims = self._vectors_of([c.text for c in candidates]) @ np.asarray(self.encode([query.text])[0])
-        numeric = bool(_NUMERIC_Q.search(query.focus))
+        quantity = bool(_QUANTITY_Q.search(query.focus))
+        bibliographic = bool(_BIBLIOGRAPHIC_Q.search(query.focus))
         defines = _definition_pattern(query.focus)
-        listing = bool(_LIST_Q.search(query.focus))
-        phrases = _bigrams(terms(query.focus)) - {(a, b) for a in query.ignore for b in query.ignore}
+        phrases = _bigrams(terms(query.text))
+        share = _paper_shares(evidence[: self.settings.max_passages])
+        rows = []
         for cand, sim in zip(candidates, sims):
-            cand.semantic = float(sim)
-            own = 0.7 if query.text == query.focus else 0.5
             words = cand.terms | cand.context if cand.span is None else cand.terms  # an entry and where it is cited
-            lexical = own * self._coverage(wanted, words) + (1 - own) * self._coverage(wanted_all, words)
-            prior = 1.0 / (1.0 + 0.15 * cand.rank)
-            bonus = 0.1 if numeric and _new_numbers(query.focus, cand.text) else 0.0
-            bonus += 0.25 if is_table_row(cand.text) and self._names_rare_term(wanted, cand.terms) else 0.0
-            bonus += 0.15 if defines and defines.search(cand.text) else 0.0
-            bonus += 0.1 if listing and _OPENS_LIST.search(cand.text) else 0.0
-            bonus += self._phrase_bonus(phrases & _bigrams(terms(cand.text)))
-            cand.score = 0.45 * cand.semantic + 0.4 * lexical + 0.15 * prior + bonus
+            rows.append([
+                float(sim), cand.passage_score, 1.0 / (1.0 + cand.rank), self._coverage(wanted, words),
+                self._coverage(wanted, cand.terms | cand.context), self._phrase(phrases & _bigrams(terms(cand.text))),
+                len(rarest & words) / len(rarest) if rarest else 0.0,
+                float(quantity and _new_numbers(query.focus, cand.text)), float(bool(_NUMBER.search(cand.text))),
+                min(len(cand.text.split()), 60) / 60, float(is_table_row(cand.text)), share.get(cand.paper_id, 0.0),
+                float(cand.front), float(cand.front and bibliographic), float(cand.span is None),
+                float(bool(defines and defines.search(cand.text))), float(bool(_OPENS_LIST.search(cand.text))),
+            ])
+        return np.asarray(rows, dtype=float)
 
     def _vectors_of(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors, encoding only those not seen before (bounded cache)."""
@@ -222,15 +251,10 @@ class ExtractiveAnswerer:
         self._vectors.update(zip(missing, np.asarray(self.encode(missing)) if missing else []))
         return np.asarray([self._vectors[t] for t in texts])
 
-    def _phrase_bonus(self, matched: set[tuple[str, str]]) -> float:
-        """Credit for the question's word pairs found verbatim, by the rarity of the pair's words,
-        so a paper's topic phrase (in every passage) counts for little."""
+    def _phrase(self, matched: set[tuple[str, str]]) -> float:
+        """The question's word pairs found verbatim, by the rarity of the pair's words (at most 1)."""
         rarity = sorted((min(self._idf(a), self._idf(b)) / self.default_idf for a, b in matched), reverse=True)
-        return 0.1 * sum(rarity[:2])
-
-    def _names_rare_term(self, wanted: set[str], have: set[str]) -> bool:
-        """The unit holds one of the question's rarest terms (a run name, a dataset, a variable)."""
-        return any(self._idf(t) >= 0.8 * self.default_idf for t in wanted & have)
+        return min(sum(rarity[:2]), 2.0) / 2
 
     def _coverage(self, wanted: set[str], have: set[str]) -> float:
         total = sum(self._idf(t) for t in wanted)
@@ -239,36 +263,12 @@ class ExtractiveAnswerer:
     def _idf(self, term: str) -> float:
         return self.idf.get(term, self.default_idf)
 
-    # selection ----------------------------------------------------------------------------
-    def _select(self, query: Query, candidates: list[Candidate]) -> list[Candidate]:
-        ranked = sorted(candidates, key=lambda c: -c.score)
-        if _WORKS_Q.search(query.focus) and any(c.span is None for c in ranked):
-            ranked = [c for c in ranked if c.span is None]  # "which works does X cite": the entries themselves
-        best = ranked[0]
-        multi = bool(_MULTI_Q.search(query.focus))
-        keep = self.settings.keep_ratio * (0.9 if _LIST_Q.search(query.focus) or _WORKS_Q.search(query.focus) else 1.0)
-        chosen = [best]
-        covered = best.terms & query.wanted_all
-        for cand in ranked[1:]:
-            if len(chosen) >= self.settings.max_sentences:
-                break
-            papers = {c.paper_id for c in chosen}
-            new_paper = cand.paper_id not in papers
-            adds = bool((cand.terms & query.wanted_all) - covered) or _same_page(cand, best)
-            fits = (not new_paper and adds) or (multi and new_paper)
-            good = cand.score >= best.score * keep or (multi and new_paper and cand.score >= best.score * 0.6)
-            if fits and good and not any(_redundant(cand, c) for c in chosen):
-                chosen.append(cand)
-                covered |= cand.terms & query.wanted_all
-        return chosen + self._cited_entry(query, ranked, chosen)
-
-    def _cited_entry(self, query: Query, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
-        """For a question about cited works, the best reference entry naming what the question names."""
-        if not about_references(query.text) or any(c.span is None for c in chosen):
-            return []
-        names = {t for m in _ENTITY.finditer(query.focus) for t in terms(m.group(1))} - query.ignore
-        entries = [c for c in ranked if c.span is None and set(terms(c.text.split(",")[0])) & names]
-        return entries[:1]
+    # completing the chosen units ----------------------------------------------------------
+    def _complete(self, cand: Candidate, pages) -> list[Candidate]:
+        """The unit with what it needs to be read: a list's items (also over a page break), the
+        sentence it leans on, the header of a table row (after the row: the answer leads)."""
+        whole = self._extend(cand)
+        return [whole] + self._next_page_items(whole, pages) + self._table_header(whole)
 
     def _extend(self, cand: Candidate) -> Candidate:
         """Keep a list's opening with its items, and a sentence that leans back with the one before."""
@@ -316,22 +316,8 @@ class ExtractiveAnswerer:
         for start, end in self._page_sentences(nxt, cand.paper_id)[:7]:
             if not _ENUMERATOR.match(nxt.clean[start:]):
                 break
-            items.append(_respan(cand, nxt, start, end, chunk_id=None, context=set(), context_text=""))
+            items.append(_respan(cand, nxt, start, end, chunk_id=None, context=set()))
         return items
-
-    # abstention ---------------------------------------------------------------------------
-    def _supported(self, query: Query, chosen: list[Candidate]) -> bool:
-        """Does the chosen evidence contain what the question asks for?"""
-        said = set().union(*(c.terms for c in chosen))
-        have = said | chosen[0].context
-        if not _entities_present(query, have, " ".join(c.text for c in chosen) + " " + chosen[0].context_text):
-            return False
-        if _NUMERIC_Q.search(query.focus) and not any(_new_numbers(query.focus, c.text) for c in chosen):
-            return False
-        coverage = max(self._coverage(query.wanted, have), self._coverage(query.wanted_all, have))
-        best = chosen[0]
-        return coverage >= self.settings.min_support or (best.semantic >= self.settings.min_semantic
-                                                          and coverage >= self.settings.min_support / 2)
 
     # composition --------------------------------------------------------------------------
     def _compose(self, query: Query, chosen: list[Candidate], evidence: list[Evidence],
@@ -353,6 +339,32 @@ class ExtractiveAnswerer:
                       citations=citations, evidence=evidence, papers=cited)
 
 
+def select(candidates: list[Candidate], probability: np.ndarray, model: AnswerModel, max_units: int) -> list[Candidate]:
+    """The answer's units, most probable first: none when the best is under the model's threshold;
+    further units while they reach ``keep`` of the best probability and say something new."""
+    order = [int(i) for i in np.argsort(-probability, kind="stable")]
+    if not order or probability[order[0]] < model.threshold:
+        return []
+    best = probability[order[0]]
+    chosen = [candidates[order[0]]]
+    for i in order[1:]:
+        if len(chosen) >= max_units or probability[i] < model.keep * best:
+            break
+        if not any(_redundant(candidates[i], c) for c in chosen):
+            chosen.append(candidates[i])
+    return chosen
+
+
+def _paper_shares(passages: list[Evidence]) -> dict[str, float]:
+    """Each paper's share of the passages' summed retrieval scores: how much the retrieval
+    as a whole, not one passage, points at the paper."""
+    total = sum(max(e.score, 0.0) for e in passages) or 1.0
+    shares: dict[str, float] = {}
+    for e in passages:
+        shares[e.chunk.paper_id] = shares.get(e.chunk.paper_id, 0.0) + max(e.score, 0.0) / total
+    return shares
+
+
 def _respan(cand: Candidate, page: Page, start: int, end: int, **changes) -> Candidate:
     """``cand`` moved to ``page.clean[start:end]``: its text, verbatim quote and terms follow."""
     text = page.clean[start:end].strip()
@@ -364,10 +376,26 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
     seen: set[str] = set()
     out = []
     for cand in candidates:
-        key = normalise(cand.text)
+        key = normalize(cand.text)
         if key not in seen:
             seen.add(key)
             out.append(cand)
+    return out
+
+
+def _merge(units: list[Candidate]) -> list[Candidate]:
+    """Units in order, with a unit that overlaps an earlier one on the same page merged into it."""
+    out: list[Candidate] = []
+    for unit in units:
+        same = next((i for i, o in enumerate(out) if o.span and unit.span and o.page is unit.page
+                     and o.span[0] < unit.span[1] and unit.span[0] < o.span[1]), None)
+        if same is None:
+            if normalize(unit.text) not in {normalize(o.text) for o in out}:
+                out.append(unit)
+            continue
+        kept = out[same]
+        span = (min(kept.span[0], unit.span[0]), max(kept.span[1], unit.span[1]))
+        out[same] = _respan(kept, kept.page, *span)
     return out
 
 
@@ -388,10 +416,6 @@ def _last_item(clean: str, spans: list[tuple[int, int]], opener: int) -> int:
         if _ENUMERATOR.match(clean[spans[k][0]:]):
             last = k
     return last
-
-
-def _same_page(a: Candidate, b: Candidate) -> bool:
-    return a.paper_id == b.paper_id and a.page.index == b.page.index
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
@@ -425,55 +449,6 @@ def _new_numbers(question: str, text: str) -> bool:
     return any(n.replace(",", "") not in asked for n in _NUMBER.findall(text)) or bool(
         re.search(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b",
                   text, re.I))
-
-
-def _entities_present(query: Query, have: set[str], text: str) -> bool:
-    """Years and named entities of the question (other than paper names) occur in the evidence.
-
-    Years must match exactly. A name may be spelled otherwise ("Tsoukala" / "Tsukalalar",
-    "Buzan" / "Buzen": papers misspell names) and an acronym may be spelled out ("IOM" /
-    "International Organization for Migration").
-    """
-    years = [y for y in re.findall(r"\b(?:1[89]|20)\d\d\b", query.focus) if y not in query.ignore]
-    if any(y not in text for y in years):
-        return False
-    words = re.findall(r"[^\W\d_][\w'’-]*", text)
-    capitals = {_fold(w) for w in words if w[0].isupper()}
-    acronyms = _acronyms(words)
-    for match in _ENTITY.finditer(query.focus):
-        name = re.sub(r"['’]s$", "", match.group(1))
-        stem = terms(name)
-        if not stem or stem[0] in query.ignore or stem[0] in _GENERIC or stem[0] in have:
-            continue
-        if not (name.isupper() and name in acronyms) and not _fuzzy_in(_fold(name), capitals):
-            return False
-    return True
-
-
-def _fold(word: str) -> str:
-    """A name compared as letters only: ascii-folded, lower case, without a possessive 's."""
-    return ascii_fold(word).replace("’", "'").removesuffix("'s")
-
-
-def _fuzzy_in(name: str, capitals: set[str]) -> bool:
-    from rapidfuzz import fuzz
-
-    return any(c[:1] == name[:1] and fuzz.ratio(name, c) >= 72 for c in capitals)
-
-
-def _acronyms(words: list[str]) -> set[str]:
-    """Initials of every run of capitalised words ("United Nations" → "UN"), connectives skipped."""
-    out: set[str] = set()
-    run: list[str] = []
-    for word in words + ["."]:
-        if word[0].isupper():
-            run.append(word[0])
-        elif word.lower() not in _CONNECTIVES:
-            for i in range(len(run)):
-                for j in range(i + 2, len(run) + 1):
-                    out.add("".join(run[i:j]))
-            run = []
-    return out
 
 
 def idf_table(chunk_terms: list[set[str]]) -> tuple[dict[str, float], float]:

@@ -20,7 +20,7 @@ import re
 import shutil
 import threading
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,7 +33,7 @@ from .errors import (InvalidQuestion, LibraryBusy, LibraryError, NotALibrary, Un
                      Unavailable, UsageError, VectorStoreUnavailable)
 from .papers import describe
 from .pdf import PdfError, read_pdf
-from .records import Answer, Evidence, Page, Paper, Reference
+from .records import Answer, AnswerEvent, Evidence, Page, Paper, Reference
 from .settings import Settings, get_settings
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -449,10 +449,22 @@ class Library:
         return {p.id: p for p in self.papers()}
 
     # ask ----------------------------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None,
+    def ask(self, question: str, history: list[dict[str, Any]] | None = None, k: int | None = None,
             paper_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
-        """Answer from the indexed text only, with validated citations, or abstain."""
+        """Answer from the indexed text only, with validated citations, or abstain.
+
+        ``history`` holds the earlier turns, ``{"role": "user"|"assistant", "content": ...}``; an
+        assistant turn may carry the ``paper_ids`` its answer cited, and a follow-up that leans on
+        the conversation then stays with those papers.
+        """
         started = time.perf_counter()
+        state, query, evidence = self.prepare(question, history, paper_ids, mode)
+        answer = state.answerer.answer(query, evidence, state.pages, state.papers, state.references)
+        return self._finish(answer, evidence, k, started)
+
+    def prepare(self, question: str, history: list[dict[str, Any]] | None, paper_ids: list[str] | None,
+                 mode: str) -> tuple[_State, Any, list[Evidence]]:
+        """The library state, the question as the answerer reads it, and the evidence in the retriever's order."""
         question = self._valid_question(question)
         if not question:
             raise LibraryError("empty question")
@@ -460,38 +472,43 @@ class Library:
         if not state.papers:
             raise LibraryError(f"the library in {self.dir} is empty; add papers first: assistant add PATH...")
         from .answer import Query
-        from .retrieve import author_terms, papers_compared, papers_named, without_names, years_naming_papers
+        from .retrieve import author_terms, papers_named, without_names, years_naming_papers
 
         standalone = condense(question, history or [], llm=self.settings.llm)
         named = papers_named(question, state.papers)
-        paper_ids = paper_ids or named or self._papers_in_play(question, history, state.papers)
+        paper_ids = paper_ids or named or papers_in_play(question, history, state.papers)
         search = without_names(standalone, state.papers) if named else standalone
-        top_k = k or self.settings.retrieve.top_k
-        n_papers = papers_compared(question) if not paper_ids else 0
-        if n_papers:
-            evidence = state.retriever.retrieve_per_paper(search, max(top_k, 10), n_papers, mode=mode)
-        else:
-            evidence = state.retriever.retrieve(search, top_k=max(top_k, 10), paper_ids=paper_ids, mode=mode)
+        depth = max(self.settings.retrieve.top_k, self.settings.answer.max_passages)
+        evidence = state.retriever.retrieve(search, top_k=depth, paper_ids=paper_ids, mode=mode)
         names = set().union(*author_terms(state.papers).values()) | years_naming_papers(question, state.papers)
-        query = Query(standalone, question, names)
-        answer = state.answerer.answer(query, evidence, state.pages, state.papers, state.references)
-        answer.evidence = cited_first(answer)[:top_k]
+        return state, Query(standalone, question, names), evidence
+
+    def _finish(self, answer: Answer, evidence: list[Evidence], k: int | None, started: float) -> Answer:
+        """The answer with the passages as the retriever ranked them, the settings stamp and the latency."""
+        answer.evidence = evidence[: k or self.settings.retrieve.top_k]
         answer.settings_hash = self.settings.hash()
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
-    @staticmethod
-    def _papers_in_play(question: str, history: list[dict[str, str]] | None, papers: dict[str, Paper]):
-        """A follow-up stays with the papers the last answer cited — or, asked about "the other
-        paper", moves to the ones it did not cite."""
-        from .chat import needs_context
-        from .retrieve import papers_named
-
-        last = next((t["content"] for t in reversed(history or []) if t.get("role") == "assistant"), "")
-        cited = papers_named(last, papers) if last and needs_context(question) else None
-        if cited and re.search(r"\b(the )?other (paper|article|study|author|one)\b", question, re.I):
-            return [pid for pid in papers if pid not in cited] or None
-        return cited
+    def ask_stream(self, question: str, history: list[dict[str, Any]] | None = None, k: int | None = None,
+                   paper_ids: list[str] | None = None, mode: str = "hybrid") -> Iterator[AnswerEvent]:
+        """ask(), streamed. With the LLM backend: the draft's pieces as the LLM writes them ("token"
+        events), then the checked Answer ("answer"), which replaces the draft; a "notice" comes
+        first when the endpoint failed and the extractive answer follows. The extractive backend
+        yields the answer at once. Closing the iterator (a UI's Stop) closes the HTTP stream, so
+        the server stops generating.
+        """
+        started = time.perf_counter()
+        state, query, evidence = self.prepare(question, history, paper_ids, mode)
+        args = (query, evidence, state.pages, state.papers, state.references)
+        if not hasattr(state.answerer, "stream"):
+            yield AnswerEvent(kind="answer", answer=self._finish(state.answerer.answer(*args), evidence, k, started))
+            return
+        with closing(state.answerer.stream(*args)) as events:
+            for event in events:
+                if event.answer is not None:
+                    self._finish(event.answer, evidence, k, started)
+                yield event
 
     def _valid_question(self, question: str) -> str:
         """The question with its whitespace collapsed, or InvalidQuestion (not text, or too long)."""
@@ -531,22 +548,18 @@ class Library:
                       snapshot.pages, snapshot.references)
 
 
-def cited_first(answer: Answer) -> list[Evidence]:
-    """Passages holding a cited quote first (in citation order), then the rest as retrieved.
+def papers_in_play(question: str, history: list[dict[str, Any]] | None, papers: dict[str, Paper]) -> list[str] | None:
+    """A follow-up that leans on the conversation stays with the papers the last answer cited (its
+    ``paper_ids``, carried as data) — or, asked about "the other paper", moves to the ones it did not cite."""
+    from .chat import needs_context
 
-    The answerer judges single sentences, which is finer than the retrievers' whole-passage
-    scores, so its choice is the better ranking of the passages it drew from.
-    """
-    from .answer import normalise
-
-    def holds(ev: Evidence, quote: str) -> bool:
-        return normalise(quote)[:80] in normalise(ev.chunk.raw or ev.chunk.text)
-
-    ranked: list[Evidence] = []
-    for citation in answer.citations:
-        ranked += [e for e in answer.evidence if e not in ranked and e.chunk.paper_id == citation.paper_id
-                   and (e.chunk.id == citation.chunk_id or holds(e, citation.quote))][:1]
-    return ranked + [e for e in answer.evidence if e not in ranked]
+    last = next((t for t in reversed(history or []) if t.get("role") == "assistant"), None)
+    cited = [pid for pid in (last or {}).get("paper_ids") or [] if pid in papers]
+    if not cited or not needs_context(question):
+        return None
+    if re.search(r"\b(the )?other (paper|article|study|author|one)\b", question, re.I):
+        return [pid for pid in papers if pid not in cited] or None
+    return cited
 
 
 def _clean_field(name: str, value: Any) -> Any:

@@ -74,19 +74,6 @@ def author_terms(papers: dict[str, Paper]) -> dict[str, set[str]]:
     return {pid: {t for a in p.authors for t in terms(surname(a))} for pid, p in papers.items()}
 
 
-_COMPARE = re.compile(r"\b(both|each|two|three|the papers|the authors|compare[sd]?|comparison|differ\w*|respectively|"
-                      r"across the (papers|library))\b", re.I)
-_NUMBER_WORDS = {"two": 2, "both": 2, "three": 3}
-
-
-def papers_compared(question: str) -> int:
-    """How many papers a question compares (0 when it is about one): "both papers" → 2."""
-    match = _COMPARE.search(question)
-    if not match:
-        return 0
-    return _NUMBER_WORDS.get(match.group(1).lower(), 3)
-
-
 def years_naming_papers(question: str, papers: dict[str, Paper]) -> set[str]:
     """Years the question uses to name a paper — "her 2023 paper", "Madaminova (2023)" — not to ask about."""
     found = set()
@@ -192,19 +179,6 @@ class Retriever:
         return [Evidence(chunk=self.by_id[cid], score=round(fused[cid], 6), dense_rank=dense_rank.get(cid),
                          sparse_rank=sparse_rank.get(cid), cosine=cosine.get(cid))
                 for cid in ranked[:top_k]]
-
-    def retrieve_per_paper(self, question: str, top_k: int, n_papers: int, mode: str = "hybrid") -> list[Evidence]:
-        """For a question about several papers: the best passages of each of the best papers, interleaved.
-
-        One ranked list lets the paper that matches best crowd out the other the question is about.
-        """
-        ranked = self.retrieve(question, top_k=self.settings.candidates, mode=mode)
-        papers = list(dict.fromkeys(e.chunk.paper_id for e in ranked))[:n_papers]
-        if len(papers) < 2:
-            return ranked[:top_k]
-        per_paper = [self.retrieve(question, top_k=top_k, paper_ids=[pid], mode=mode) for pid in papers]
-        interleaved = [e for group in zip(*per_paper) for e in group]
-        return interleaved[:top_k]
 
     def _sparse(self, question: str, n: int, paper_ids: list[str] | None) -> list[tuple[str, float]]:
         hits = self.sparse.query(question, n * 3 if paper_ids else n)

@@ -61,8 +61,8 @@ class RetrieveSettings(BaseModel):
 class AnswerSettings(BaseModel):
     max_passages: int = 8  # passages whose sentences compete for the answer
     max_sentences: int = 4
-    keep_ratio: float = 0.8  # further sentences must score this share of the best one
-    min_support: float = 0.5  # idf-weighted share of the question's terms the evidence must contain
+    model_path: str | None = None  # the fitted answer model (``assistant fit``); None: the bundled one
+    min_support: float = 0.5  # LLM backend: idf-weighted share of a claim's terms its quote must contain
     min_semantic: float = 0.55  # ...or this cosine with at least half that support
     backend: Literal["extractive", "llm"] = "extractive"  # "llm" needs llm.base_url
 
@@ -73,7 +73,8 @@ class LLMSettings(BaseModel):
     base_url: str | None = None
     model: str = ""
     api_key: str | None = None
-    timeout_s: float = 60.0
+    timeout_s: float = 60.0  # no reply within this: the extractive answer instead (see llm.OpenAICompatible.stream)
+    max_tokens: int = 512  # longest reply asked for
 
 
 class Settings(BaseSettings):

@@ -1,19 +1,28 @@
-"""Unit tests of the answerer's rules: quote checks, abstention signals, question shapes."""
+"""Unit tests of the answerer: quote checks, question signals, the fitted model, selection and merging."""
 
 from __future__ import annotations
 
-from assistant.answer import (Query, _acronyms, _definition_pattern, _entities_present, _new_numbers, normalise,
-                              quote_on_page)
-from assistant.records import Page
-from assistant.retrieve import papers_compared, terms
+import numpy as np
+
+from assistant.answer import (FEATURES, AnswerModel, Candidate, _definition_pattern, _merge, _new_numbers,
+                              _paper_shares, quote_on_page, select)
+from assistant.records import Chunk, Evidence, Page
+from assistant.textnorm import normalize
+
+PAGE = Page(index=1, label="83", text="The number of migrants had\nreached 272 million, or 3.5% of the world's. "
+                                      "Most live in Europe. Others moved to Asia.")
+PAGE.clean, PAGE.clean_map = PAGE.text, list(range(len(PAGE.text)))
 
 
-def test_normalise_and_quote_on_page():
-    page = Page(index=0, label="83", text="The number of migrants had\nreached 272 million, or 3.5% of the world's.")
-    assert normalise("The  Number, of  migrants!") == "number of migrants"
-    assert quote_on_page("had reached 272 million", page)
-    assert not quote_on_page("reached 300 million", page)
-    assert not quote_on_page("", page)
+def test_one_normaliser_serves_the_quote_check_and_the_metrics():
+    from assistant.evaluate import normalize as metrics_normalize
+
+    assert metrics_normalize is normalize
+    assert normalize("The  Number, of  non-traditional migrants!") == "number of nontraditional migrants"
+    assert quote_on_page("had reached 272 million", PAGE)
+    assert not quote_on_page("reached 300 million", PAGE)
+    assert not quote_on_page("72 million", PAGE)  # whole tokens only
+    assert not quote_on_page("", PAGE)
 
 
 def test_a_how_many_answer_needs_a_number_the_question_did_not_give():
@@ -21,6 +30,7 @@ def test_a_how_many_answer_needs_a_number_the_question_did_not_give():
     assert _new_numbers(q, "More than 1,200 migrants died in 2022.")
     assert not _new_numbers(q, "Migrants died in 2022 [13].")  # a citation marker is not a number stated
     assert not _new_numbers(q, "3.2. Deaths at sea in 2022")  # nor is a section number
+    assert not _new_numbers("How many requirements are compared?", "Table 3 AHP Priority Matrix (see Fig. 2).")
 
 
 def test_definition_pattern():
@@ -31,48 +41,49 @@ def test_definition_pattern():
     assert _definition_pattern("How does TIMP fit models?") is None
 
 
-def _query(text: str, ignore: set[str] = frozenset()) -> Query:
-    return Query(text, text, set(ignore))
+def _cand(text: str, start: int, end: int, paper: str = "p") -> Candidate:
+    return Candidate(paper, PAGE, text, text, 0, span=(start, end), terms=set(text.lower().split()))
 
 
-def test_named_entities_and_years_must_be_in_the_evidence():
-    evidence = "According to the Missing Migrants Project of the International Organization for Migration, 43,258 died."
-    have = set(terms(evidence))
-    assert _entities_present(_query("How many deaths did IOM's Missing Migrants Project record?"), have, evidence)
-    assert not _entities_present(_query("How many deaths did the project record in 2023?"), have, evidence)
-    assert not _entities_present(_query("What did UNHCR record about Mars?"), have, evidence)
-    misspelt = "researchers A. Ceyhan and A. Tsukalalar divided them into four axes"
-    assert _entities_present(_query("Which axes did Ceyhan and Tsoukala use?"), set(terms(misspelt)), misspelt)
-    assert _entities_present(_query("What does Madaminova say?", {"madaminova"}), set(), "")  # a paper's name
+def test_model_probability_is_logistic_over_named_features(tmp_path):
+    model = AnswerModel(weights={"semantic": 2.0, "coverage": 1.0}, bias=-1.0, threshold=0.5, keep=0.8)
+    x = np.zeros((2, len(FEATURES)))
+    x[1, FEATURES.index("semantic")] = 1.0
+    p = model.probability(x)
+    assert p[0] == 1 / (1 + np.exp(1.0)) and p[1] == 1 / (1 + np.exp(-1.0))
+    model.save(tmp_path / "m.json")
+    assert AnswerModel.load(tmp_path / "m.json") == model
 
 
-def test_acronyms_of_capitalised_runs():
-    assert {"UN", "IOM", "US"} <= _acronyms("the United Nations and the International Organization for Migration "
-                                            "in the United States".split())
+def test_select_abstains_under_the_threshold_and_keeps_close_distinct_units():
+    a = _cand("reached 272 million", 27, 46)
+    b = _cand("Most live in Europe.", 72, 92)
+    c = _cand("Others moved to Asia.", 93, 114)
+    model = AnswerModel(weights={}, bias=0.0, threshold=0.5, keep=0.8)
+    assert select([a, b, c], np.array([0.4, 0.3, 0.2]), model, 4) == []
+    assert select([a, b, c], np.array([0.6, 0.9, 0.75]), model, 4) == [b, c]  # best first; a is under 0.8 x 0.9
+    assert select([a, b, c], np.array([0.6, 0.9, 0.85]), model, 1) == [b]
+    twin = _cand("reached 272 million people", 27, 53)
+    assert select([a, twin], np.array([0.9, 0.9]), model, 4) == [a]  # overlapping spans are one unit
 
 
-def test_questions_comparing_papers():
-    assert papers_compared("How do the two papers treat terrorism?") == 2
-    assert papers_compared("What does each paper say about health?") == 3
-    assert papers_compared("What is securitization?") == 0
+def test_merge_joins_overlapping_units_of_a_page():
+    merged = _merge([_cand("x", 27, 60), _cand("y", 50, 92), _cand("z", 93, 114)])
+    assert [m.span for m in merged] == [(27, 92), (93, 114)]
+    assert merged[0].text == PAGE.clean[27:92].strip()
 
 
-def test_a_papers_own_year_names_the_paper_and_is_not_required():
-    evidence = "Migration cannot be fully assessed as a security threat."
-    question = "In her 2023 paper, does Madaminova see migration as a security threat?"
-    assert _entities_present(_query(question, {"madaminova", "2023"}), set(terms(evidence)), evidence)
+def test_paper_shares_sum_the_retrieval_scores_per_paper():
+    def ev(paper: str, score: float) -> Evidence:
+        chunk = Chunk(id=f"{paper}{score}", paper_id=paper, file_name=f"{paper}.pdf", page_index=0, page_label="1",
+                      start=0, end=1, text="t")
+        return Evidence(chunk=chunk, score=score)
+
+    shares = _paper_shares([ev("a", 3.0), ev("b", 1.0), ev("a", 0.0)])
+    assert shares == {"a": 0.75, "b": 0.25}
 
 
-def test_a_year_names_a_paper_only_next_to_its_author_or_the_word_paper():
-    from assistant.records import Paper
-    from assistant.retrieve import years_naming_papers
-
-    papers = {"m": Paper(id="m", file_name="m.pdf", sha256="0", authors=["Durdona I. Madaminova"], year="2023")}
-    assert years_naming_papers("In her 2023 paper, what is securitization?", papers) == {"2023"}
-    assert years_naming_papers("What does Madaminova (2023) conclude?", papers) == {"2023"}
-    assert years_naming_papers("How many migrants died in 2023?", papers) == set()
-
-
-def test_labels_are_not_numbers_stated():
-    assert not _new_numbers("How many requirements are compared?", "Table 3 AHP Priority Matrix (see Fig. 2).")
-    assert _new_numbers("How many requirements are compared?", "Four requirements are compared in Table 3.")
+def test_the_bundled_model_is_fitted_and_names_only_known_features():
+    model = AnswerModel.load()
+    assert set(model.weights) <= set(FEATURES)
+    assert model.fitted_on.get("questions", 0) > 0 and 0 < model.keep <= 1

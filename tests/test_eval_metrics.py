@@ -150,14 +150,13 @@ def test_perfect_answer_scores_one_everywhere():
     assert row["first_rank"] == 1 and row["citations"][0]["correct"]
 
 
-def test_empty_output_scores_zero_and_leaves_citation_rates_undefined():
+def test_empty_output_scores_zero_and_leaves_citation_validity_undefined():
     metrics = aggregate([score(question(), output())])
     zero = ["hit@1", "hit@10", "mrr@10", "hit@500w", "ndcg@10", "evidence_recall@10", "citation_recall",
-            "citation_f1", "key_fact_recall", "token_f1", "false_abstention_rate"]  # fmt: skip
+            "citation_precision", "citation_f1", "key_fact_recall", "token_f1", "false_abstention_rate"]  # fmt: skip
     for name in zero:
-        assert metrics[name] == 0.0, name
+        assert metrics[name] == 0.0, name  # SCHEMA: a question with no citations has precision 0
     assert metrics["citation_validity"] is None and metrics["citation_validity_ci"] is None
-    assert metrics["citation_precision"] is None
     assert metrics["citation_validity_n"] == 1
 
 
@@ -275,10 +274,18 @@ def test_false_abstention():
     assert abstained["failures"][0] == "abstained on an answerable question"
 
 
-def test_citation_ratios_are_micro_over_citations():
+def test_citation_rates_are_macro_over_questions_and_validity_is_pooled():
     one_right = score(question(id="a"), output("x", [cite()]))
     three_wrong = score(question(id="b"), output("x", [cite(page="2", quote="")] * 3))
-    assert aggregate([one_right, three_wrong])["citation_precision"] == 0.25
+    metrics = aggregate([one_right, three_wrong])
+    assert metrics["citation_precision"] == 0.5  # (1/1 + 0/3) / 2, not 1/4
+    assert metrics["citation_validity"] == 1.0
+
+
+def test_questions_without_key_facts_are_left_out_of_key_fact_recall():
+    no_facts = score(question(id="a", key_facts=[]), output("nothing"))
+    found = score(question(id="b"), PERFECT)
+    assert aggregate([no_facts, found])["key_fact_recall"] == 1.0
 
 
 # ---------------------------------------------------------------- aggregation

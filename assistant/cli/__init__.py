@@ -10,7 +10,7 @@ import sys
 import click
 
 from .common import EPILOG
-from .evaluate import evaluate
+from .evaluate import evaluate, fit_model
 from .graph import graph
 from .importing import import_group
 from .library import add, check, list_papers, remove
@@ -37,7 +37,7 @@ def cli() -> None:
     """
 
 
-for command in (add, list_papers, remove, check, ask, chat, evaluate, ui, refs, cited_by, missing, export):
+for command in (add, list_papers, remove, check, ask, chat, evaluate, fit_model, ui, refs, cited_by, missing, export):
     cli.add_command(command)
 cli.add_command(import_group)
 cli.add_command(graph)

@@ -11,11 +11,11 @@ Decisions the schema leaves open, made here once:
   articles a/an/the dropped, whitespace collapsed. Nothing else (no NFKC, no stemming).
 - "Contains" (a key fact in an answer, a quote on a page) means the normalised needle occurs
   as a run of whole normalised tokens: "35" (from "3.5%") does not match inside "1350".
-- Ratios written "x / y" in the schema (citation_validity, citation_precision,
-  citation_recall, evidence_recall@10, key_fact_recall) are micro: counts are summed over
-  the questions, then divided. citation_f1 is the harmonic mean of the micro precision and
-  recall, 0 when recall is 0. The per-question rates (hit@k, mrr@10, hit@500w, ndcg@10,
-  token_f1, abstention) are means over questions.
+- Every metric over questions is the mean of per-question values (macro average: a question
+  with four citations weighs as much as one with one); citation_validity alone is pooled over
+  all citations. A question with no citations has citation precision 0; one with no key facts
+  (or no evidence) has no key-fact (or citation/evidence recall) value and is left out of that
+  mean. citation_f1 is the mean of the per-question harmonic means (0 when either is 0).
 - nDCG@10 is ranx's "ndcg@10" with binary gains: DCG = sum over covering passages in the top
   10 of 1/log2(rank+1); the ideal DCG puts all R covering passages first, where R counts the
   covering passages in the whole returned list (the system's returned passages are the
@@ -35,8 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-import string
-import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +46,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from ..textnorm import contains, normalize, tokens
+
 if TYPE_CHECKING:
     from .questions import Evidence, Question
 
@@ -55,35 +56,6 @@ WORD_BUDGET = 500
 TOP_K = 10
 
 # ---------------------------------------------------------------- normalisation
-
-
-class _DropPunctuation(dict):
-    """A ``str.translate`` table deleting ASCII and Unicode punctuation, filled on demand."""
-
-    def __missing__(self, code: int) -> int | None:
-        char = chr(code)
-        drop = char in string.punctuation or unicodedata.category(char).startswith("P")
-        self[code] = None if drop else code
-        return self[code]
-
-
-_PUNCTUATION = _DropPunctuation()
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-
-
-def normalize(text: str) -> str:
-    """SCHEMA normalisation: lower case, punctuation and articles dropped, whitespace collapsed."""
-    return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split())
-
-
-def tokens(text: str) -> list[str]:
-    return normalize(text).split()
-
-
-def contains(text: str, part: str) -> bool:
-    """Whether ``part`` occurs in ``text`` as whole tokens, both compared normalised."""
-    needle = normalize(part)
-    return bool(needle) and f" {needle} " in f" {normalize(text)} "
 
 
 def token_f1(prediction: str, reference: str) -> float:
@@ -275,12 +247,20 @@ def score_question(
         "latency_ms": latency_ms,
     }
     if question.answerable:
+        correct = sum(c["correct"] for c in citations)
+        precision = correct / len(citations) if citations else 0.0
+        recall = _share(len(cited), len(question.evidence))
         scores |= retrieval["scores"] | {
-            "citations_correct": sum(c["correct"] for c in citations),
+            "citations_correct": correct,
             "evidence": len(question.evidence),
             "evidence_cited": len(cited),
             "key_facts": len(facts),
             "key_facts_found": sum(f["found"] for f in facts),
+            "citation_precision": precision,
+            "citation_recall": recall,
+            "citation_f1": 2 * precision * recall / (precision + recall) if precision and recall else 0.0,
+            "key_fact_recall": _share(sum(f["found"] for f in facts), len(facts)),
+            "evidence_recall@10": _share(retrieval["scores"]["evidence_covered@10"], len(question.evidence)),
             "token_f1": token_f1(output.answer, question.answer),
         }
     row = {
@@ -306,6 +286,11 @@ def score_question(
     }
     row["failures"] = failures(row)
     return row
+
+
+def _share(part: int, whole: int) -> float | None:
+    """A per-question rate, None (left out of the mean) when there is nothing to count."""
+    return part / whole if whole else None
 
 
 def _score_citations(question: Question, output: SystemOutput, pages: Pages) -> tuple[list[dict], set[int]]:
@@ -398,17 +383,13 @@ def _answer_failures(row: Mapping[str, Any]) -> list[str]:
 
 
 def _mean(values: np.ndarray) -> np.ndarray:
-    return values.mean(axis=-1)
+    """Mean over questions; a question without a value (None, read as NaN) is left out."""
+    return np.nanmean(values, axis=-1)
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """Micro ratio: sums over questions, NaN when the denominator sums to 0."""
+    """Pooled ratio (citation_validity only): sums over questions, NaN when the denominator sums to 0."""
     return numerator.sum(axis=-1) / denominator.sum(axis=-1)
-
-
-def _f1(correct, citations, cited, evidence) -> np.ndarray:
-    precision, recall = _ratio(correct, citations), _ratio(cited, evidence)
-    return np.where(recall == 0, 0.0, 2 * precision * recall / (precision + recall))
 
 
 def _percentile(q: float) -> Callable[[np.ndarray], np.ndarray]:
@@ -439,14 +420,12 @@ METRICS: tuple[Metric, ...] = (
     Metric("mrr@10", "answerable", ("mrr@10",)),
     Metric("hit@500w", "answerable", ("hit@500w",)),
     Metric("ndcg@10", "answerable", ("ndcg@10",)),
-    Metric("evidence_recall@10", "answerable", ("evidence_covered@10", "evidence"), _ratio),
+    Metric("evidence_recall@10", "answerable", ("evidence_recall@10",)),
     Metric("citation_validity", "all", ("citations_valid", "citations"), _ratio),
-    Metric("citation_precision", "answerable", ("citations_correct", "citations"), _ratio),
-    Metric("citation_recall", "answerable", ("evidence_cited", "evidence"), _ratio),
-    Metric(
-        "citation_f1", "answerable", ("citations_correct", "citations", "evidence_cited", "evidence"), _f1
-    ),
-    Metric("key_fact_recall", "answerable", ("key_facts_found", "key_facts"), _ratio),
+    Metric("citation_precision", "answerable", ("citation_precision",)),
+    Metric("citation_recall", "answerable", ("citation_recall",)),
+    Metric("citation_f1", "answerable", ("citation_f1",)),
+    Metric("key_fact_recall", "answerable", ("key_fact_recall",)),
     Metric("token_f1", "answerable", ("token_f1",)),
     Metric("abstention_accuracy", "unanswerable", ("abstained",)),
     Metric("false_abstention_rate", "answerable", ("abstained",)),
@@ -472,9 +451,10 @@ def estimate(
     """The metric's value and 95% percentile-bootstrap CI, resampling questions."""
     if not rows:
         return None, None
-    columns = [np.array([row["scores"][key] for row in rows], dtype=float) for key in metric.keys]
+    columns = [np.array([_number(row["scores"][key]) for row in rows], dtype=float) for key in metric.keys]
     picks = np.random.default_rng(seed).integers(0, len(rows), size=(resamples, len(rows)))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of a resample without values
         value = float(metric.statistic(*columns))
         boot = metric.statistic(*(column[picks] for column in columns))
     boot = boot[np.isfinite(boot)]
@@ -484,14 +464,17 @@ def estimate(
     return value, interval
 
 
+def _number(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
 def by_type(
-    rows: Sequence[Mapping[str, Any]], seed: int = 0, resamples: int = 1000
+    rows: Sequence[Mapping[str, Any]], seed: int = 0, resamples: int = 1000, key: str = "type"
 ) -> dict[str, dict[str, Any]]:
-    """``aggregate`` per question type, types in order of first appearance."""
-    types = dict.fromkeys(row["type"] for row in rows)
-    return {
-        qtype: aggregate([row for row in rows if row["type"] == qtype], seed, resamples) for qtype in types
-    }
+    """``aggregate`` per value of ``row[key]`` (the question type by default), in order of first
+    appearance; rows without a value are left out."""
+    groups = dict.fromkeys(row.get(key) for row in rows if row.get(key) is not None)
+    return {group: aggregate([row for row in rows if row.get(key) == group], seed, resamples) for group in groups}
 
 
 def counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:

@@ -69,6 +69,14 @@ class Question(_Strict):
     evidence: list[Evidence]
     type: QuestionType
     history: list[Turn] = Field(default_factory=list)
+    distractors: list[NonEmpty] = Field(default_factory=list)  # wrong options, for the multiple-choice mode
+    near_papers: list[NonEmpty] = Field(default_factory=list)  # an unanswerable question: the papers it sounds like
+    paraphrase_of: str | None = None  # the id of the question this one rewords
+
+    @property
+    def papers(self) -> set[str]:
+        """The papers the question is about: its evidence's, else those it is near."""
+        return {item.paper for item in self.evidence} or set(self.near_papers)
 
     @field_validator("key_facts")
     @classmethod
@@ -160,3 +168,18 @@ def _message(err: dict[str, Any]) -> str:
     if "input" in err and err["type"] != "value_error":
         return f"{message} (got {err['input']!r:.60})"
     return message
+
+
+def split_of(question: Question, splits: dict[str, list[str]]) -> str:
+    """The split (e.g. "development", "validation") holding every paper of the question;
+    "mixed" when its papers lie in several, "unassigned" when none is listed."""
+    found = {name for name, papers in splits.items() if isinstance(papers, list) and question.papers & set(papers)}
+    if len(found) > 1:
+        return "mixed"
+    return found.pop() if found else "unassigned"
+
+
+def load_splits(path: str | Path) -> dict[str, list[str]]:
+    """A splits file: {"<split name>": [paper file names], ...}; other keys (e.g. "rule") are notes."""
+    data = json.loads(Path(path).read_text())
+    return {name: papers for name, papers in data.items() if isinstance(papers, list)}

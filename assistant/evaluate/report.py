@@ -28,7 +28,7 @@ def report_dict(result: EvalResult) -> dict[str, Any]:
 
 
 def _section(config: ConfigResult) -> dict[str, Any]:
-    return {**config.metrics, "by_type": config.by_type, "questions": config.rows}
+    return {**config.metrics, "by_type": config.by_type, "by_split": config.by_split, "questions": config.rows}
 
 
 def write_report(result: EvalResult, out_dir: str | Path) -> dict[str, Path]:
@@ -90,11 +90,13 @@ def _escape(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _type_rows(config: ConfigResult) -> list[list[str]]:
-    types = list(config.by_type)
-    rows = [["metric", *types], ["questions", *(str(config.by_type[t]["n"]) for t in types)]]
+def _type_rows(config: ConfigResult, groups: str = "by_type") -> list[list[str]]:
+    """Metrics per question type (or per split, ``groups="by_split"``), a column each."""
+    table = getattr(config, groups)
+    names = list(table)
+    rows = [["metric", *names], ["questions", *(str(table[t]["n"]) for t in names)]]
     for metric in METRICS:
-        rows.append([metric.name, *(_value(config.by_type[t][metric.name], metric) for t in types)])
+        rows.append([metric.name, *(_value(table[t][metric.name], metric) for t in names)])
     return rows
 
 
@@ -113,6 +115,9 @@ def markdown(result: EvalResult, plot_name: str = "metrics.png") -> str:
         _md_table(_summary_rows(result)),
         f"![metrics with 95% confidence intervals]({plot_name})",
     ]
+    for config in result.configs:
+        if config.by_split:
+            parts += [f"## By split: {config.name}", _md_table(_type_rows(config, "by_split"))]
     for config in result.configs:
         parts += [f"## By question type: {config.name}", _md_table(_type_rows(config))]
     for config in result.configs:

@@ -30,10 +30,12 @@ class ConfigResult:
     rows: list[dict[str, Any]]
     metrics: dict[str, Any]
     by_type: dict[str, dict[str, Any]]
+    by_split: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, name: str, rows: list[dict[str, Any]], seed: int = 0, resamples: int = 1000):
-        return cls(name, rows, aggregate(rows, seed, resamples), by_type(rows, seed, resamples))
+        return cls(name, rows, aggregate(rows, seed, resamples), by_type(rows, seed, resamples),
+                   by_type(rows, seed, resamples, key="split"))
 
     @property
     def failing(self) -> list[dict[str, Any]]:
@@ -71,6 +73,7 @@ def run_eval(
     warmup: bool = True,
     seed: int = 0,
     resamples: int = 1000,
+    split: Callable[[Question], str | None] | None = None,
 ) -> EvalResult:
     """Ask every question of every configuration, time each answer, and score it.
 
@@ -80,7 +83,9 @@ def run_eval(
     the indexed pages citations are checked against. With ``warmup``, each configuration
     answers the first question once, untimed, so latencies are those of a warm index.
     An exception from an answer function is recorded in that question's row (``error``),
-    scored as an empty answer, and counted in ``EvalResult.errors``.
+    scored as an empty answer, and counted in ``EvalResult.errors``. ``split(question)`` names
+    the question's split (development, validation, ...): each configuration's metrics are then
+    also reported per split.
     """
     named = _named(answer_fn, configs)
     pages = Pages(page_text, page_labels)
@@ -90,7 +95,8 @@ def run_eval(
         if warmup and questions:
             with contextlib.suppress(Exception):
                 fn(questions[0].question, _history(questions[0]))
-        rows = [_score(fn, q, pages) for q in _progress(questions, name, progress)]
+        rows = [_score(fn, q, pages) | {"split": split(q) if split else None}
+                for q in _progress(questions, name, progress)]
         results.append(ConfigResult.from_rows(name, rows, seed, resamples))
     meta = {"started_at": started, "questions": len(questions), "configs": list(named), "seed": seed}
     return EvalResult(results, meta | {"resamples": resamples})

@@ -1,0 +1,120 @@
+"""Fit the answer model on development questions (``assistant fit``).
+
+Each development question is asked through the library's own path up to the answerer's
+candidates and their features (``Library.prepare`` then ``ExtractiveAnswerer.described``).
+A candidate is labelled right when it lies on a gold evidence page and shares at least half
+of the gold quote, or half of itself, with it as one run of tokens (SCHEMA's "covers").
+Logistic regression fits the feature weights; then the abstention threshold and the keep
+share are chosen on the same development questions by the metrics they drive (citation
+precision and recall, key facts, abstention), with false abstention held to at most
+``max_false_abstention``. Validation questions never enter here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..answer import FEATURES, AnswerModel, Candidate, select
+from ..textnorm import contains, tokens
+from .metrics import run_share
+from .questions import Question
+
+
+@dataclass
+class Described:
+    """One question's candidates, their features and labels."""
+
+    question: Question
+    candidates: list[Candidate]
+    files: list[str]  # each candidate's paper, by file name
+    x: np.ndarray
+    labels: np.ndarray
+
+
+def describe_questions(library: Any, questions: list[Question]) -> list[Described]:
+    out = []
+    for q in questions:
+        history = [t.model_dump() for t in q.history]
+        state, query, evidence = library.prepare(q.question, history, None, "hybrid")
+        candidates, x = state.answerer.described(query, evidence, state.pages, state.references)
+        files = [state.papers[c.paper_id].file_name for c in candidates]
+        labels = np.array([label(c, f, q) for c, f in zip(candidates, files)], dtype=int)
+        out.append(Described(q, candidates, files, x, labels))
+    return out
+
+
+def label(cand: Candidate, name: str, question: Question) -> int:
+    """1 when the candidate (from paper file ``name``) is half of a gold quote on its gold page, or half of it is one."""
+    have = tokens(cand.text)
+    for item in question.evidence:
+        if item.paper != name or item.page != cand.page.label:
+            continue
+        quote = tokens(item.quote)
+        if run_share(have, quote) >= 0.5 or run_share(quote, have) >= 0.5:
+            return 1
+    return 0
+
+
+def fit(described: list[Described], max_units: int, max_false_abstention: float = 0.10,
+        c: float = 1.0) -> AnswerModel:
+    """Weights by logistic regression on the answerable questions' candidates; then threshold and keep."""
+    from sklearn.linear_model import LogisticRegression
+
+    train = [d for d in described if d.question.answerable and len(d.candidates)]
+    x = np.vstack([d.x for d in train])
+    y = np.concatenate([d.labels for d in train])
+    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
+    model = AnswerModel(weights={n: round(float(w), 5) for n, w in zip(FEATURES, clf.coef_[0])},
+                        bias=round(float(clf.intercept_[0]), 5), threshold=0.0, keep=1.0)
+    best: tuple[float, float, float] | None = None
+    probabilities = [model.probability(d.x) if len(d.candidates) else np.zeros(0) for d in described]
+    tops = sorted(float(p.max()) for p in probabilities if p.size)
+    for threshold in [0.0] + tops:
+        for keep in np.arange(0.5, 1.0001, 0.05):
+            model.threshold, model.keep = threshold, float(keep)
+            score, false_abstention = objective(described, probabilities, model, max_units)
+            if false_abstention <= max_false_abstention and (best is None or score > best[0]):
+                best = (score, threshold, float(keep))
+    _, model.threshold, model.keep = best or (0.0, 0.0, 1.0)
+    model.threshold, model.keep = round(model.threshold, 5), round(model.keep, 3)
+    model.fitted_on = {"questions": len(described), "answerable": len(train), "candidates": int(len(y)),
+                       "positives": int(y.sum()), "C": c, "max_false_abstention": max_false_abstention}
+    return model
+
+
+def objective(described: list[Described], probabilities: list[np.ndarray], model: AnswerModel,
+              max_units: int) -> tuple[float, float]:
+    """(mean answer score on answerable + abstention accuracy on unanswerable, false-abstention rate).
+
+    The answer score of a question is the mean of its citation precision, citation recall and
+    key-fact recall, as the eval report computes them, from the units ``select`` picks.
+    """
+    answered, abstained_right, false_abstentions = [], [], 0
+    for d, p in zip(described, probabilities):
+        chosen = select(d.candidates, p, model, max_units) if len(d.candidates) else []
+        if not d.question.answerable:
+            abstained_right.append(float(not chosen))
+            continue
+        if not chosen:
+            false_abstentions += 1
+            answered.append(0.0)
+            continue
+        files = {id(c): f for c, f in zip(d.candidates, d.files)}
+        answered.append(_answer_score(d.question, [(files[id(c)], c) for c in chosen]))
+    answerable = max(len(answered), 1)
+    score = float(np.mean(answered or [0.0])) + float(np.mean(abstained_right or [1.0]))
+    return score, false_abstentions / answerable
+
+
+def _answer_score(question: Question, chosen: list[tuple[str, Candidate]]) -> float:
+    """Mean of citation precision, citation recall (gold pages cited) and key-fact recall."""
+    gold = {(item.paper, item.page) for item in question.evidence}
+    cited = [(name, c.page.label) for name, c in chosen]
+    parts = [sum(page in gold for page in cited) / len(cited), len(gold & set(cited)) / max(len(gold), 1)]
+    if question.key_facts:
+        text = " ".join(c.text for _, c in chosen)
+        parts.append(sum(contains(text, fact) for fact in question.key_facts) / len(question.key_facts))
+    return float(np.mean(parts))
