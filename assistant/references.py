@@ -93,7 +93,11 @@ _LINK_WORDS = re.compile(
     r"\bavailable\s+(?:at|from|online)\s*:?\s*|\((?:accessed|last accessed)[^)]*\)|\[(?:online|accessed[^\]]*)\]",
     re.I,
 )
-_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,3})\.(?=\s)|(\d{1,3})(?=\s+\D))\s*")  # not a year
+_LABEL = re.compile(  # [1] | 1. (also "1 ." and "1.Name") | 1 | (1) — a bare number is never a year
+    r"^\s*(?:\[(\d{1,4})\]|(\d{1,3})\s?\.(?=\s|[A-Z])|(\d{1,3})(?=\s+\D)|\((\d{1,3})\)(?=\s?[A-Z]))\s*"
+)
+_LABEL_STYLES = ("bracket", "dot", "space", "paren")
+_LINE_NUMBER = re.compile(r"\s+(\d{1,5})\s*$")
 _YEAR_PAREN = re.compile(rf"\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)")
 _YEAR_BARE = re.compile(rf"(?<![\w./:–-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–]\s?\d{{3}})")
 _YEAR_LEAD = re.compile(
@@ -125,8 +129,8 @@ _ABBREVIATIONS = {
 }
 
 _HEADING = re.compile(
-    r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,5}|[A-Z])\.?\s+)?(?:references?(?:\s+and\s+notes)?|bibliography|"
-    r"works\s+cited|literature(?:\s+cited)?|cited\s+literature|reference\s+list)\s*:?\s*$",
+    r"^\s*\W?\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,5}|[A-Z])\.?\s+)?(?:references?(?:\s*and\s*notes)?|bibliography|"
+    r"works\s+cited|literature(?:\s+cited)?|cited\s+literature|reference\s+list)\s*:?\s*(?:\d{1,5}\s*)?$",
     re.I,
 )
 _STOP = re.compile(
@@ -181,7 +185,7 @@ def parse_reference(raw: str) -> Reference:
     label_match = _LABEL.match(text)
     label = None
     if label_match:
-        label = f"[{label_match[1]}]" if label_match[1] else label_match[2] or label_match[3]
+        label = f"[{label_match[1]}]" if label_match[1] else next(g for g in label_match.groups() if g)
         text = text[label_match.end() :]
     text, doi, url = _take_links(text)
     authors, pos, _ = _parse_authors(text)
@@ -250,18 +254,48 @@ def _lines(pages: list[Page]) -> list[tuple[str, str]]:
             if line.strip() and (not kept or any(o in kept for o in range(offset, offset + len(line)))):
                 lines.append(line)
             offset += len(line) + 1
+        lines = _strip_line_numbers(lines)
         edges = {0, 1, len(lines) - 2, len(lines) - 1}
         out += [(page.label, ln) for i, ln in enumerate(lines) if not (i in edges and _BARE_NUMBER.match(ln))]
     return out
 
 
+def _strip_line_numbers(lines: list[str]) -> list[str]:
+    """Drop the line numbers a preprint prints at the end of every line ("… of the 617").
+
+    Taken for line numbers only when most of the page's lines end in a number and those numbers
+    mostly count up by one from line to line.
+    """
+    numbers = [(i, int(m[1])) for i, ln in enumerate(lines) if (m := _LINE_NUMBER.search(ln))]
+    steps = sum(b[1] - a[1] == b[0] - a[0] for a, b in zip(numbers, numbers[1:]))
+    if len(numbers) < max(5, len(lines) // 2) or steps < len(numbers) // 2:
+        return lines
+    return [_LINE_NUMBER.sub("", ln) for ln in lines]
+
+
 def _locate(lines: list[tuple[str, str]]) -> tuple[int, int] | None:
-    """(heading index, end index) of the last reference-list heading followed by entries."""
-    for h in reversed([i for i, (_, line) in enumerate(lines) if _HEADING.match(line)]):
-        if any(_LABEL.match(line) or _parse_authors(line.strip())[2] for _, line in lines[h + 1 : h + 4]):
-            end = next((j for j in range(h + 1, len(lines)) if _STOP.match(lines[j][1])), len(lines))
-            return h, end
-    return None
+    """(heading index, end index) of the reference list.
+
+    The last heading followed by entries; without one (PNAS prints none), the last place where
+    entries labelled 1 and 2 (same label style) open lines within a few lines of each other —
+    the index is then the line before entry 1.
+    """
+    start = next((h for h in reversed([i for i, (_, line) in enumerate(lines) if _HEADING.match(line)])
+                  if any(_LABEL.match(ln) or _parse_authors(ln.strip())[2] for _, ln in lines[h + 1 : h + 4])), None)
+    if start is None:
+        start = next((i - 1 for i in reversed(range(len(lines))) if _opens_numbered_list(lines, i)), None)
+    if start is None:
+        return None
+    end = next((j for j in range(start + 1, len(lines)) if _STOP.match(lines[j][1])), len(lines))
+    return start, end
+
+
+def _opens_numbered_list(lines: list[tuple[str, str]], i: int) -> bool:
+    first = _LABEL.match(lines[i][1])
+    if not first or _label_style(first) == "space" or next(g for g in first.groups() if g) != "1":
+        return False
+    following = (_LABEL.match(line) for _, line in lines[i + 1 : i + 8])
+    return any(m and _label_style(m) == _label_style(first) and next(g for g in m.groups() if g) == "2" for m in following)
 
 
 def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
@@ -269,12 +303,12 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     first = _LABEL.match(lines[0][1]) if lines else None
     style = None
     if first:
-        style = "bracket" if first[1] else "dot" if first[2] else "space"
+        style = _label_style(first)
     expected = int(next(g for g in first.groups() if g)) if first else 0
     entries: list[tuple[str, list[str]]] = []
     for k, (page, line) in enumerate(lines):
         label = _LABEL.match(line) if style else None
-        if label and style == ("bracket" if label[1] else "dot" if label[2] else "space"):
+        if label and style == _label_style(label):
             number = int(next(g for g in label.groups() if g))
             new = style == "bracket" or number == expected
             expected = number + 1 if new else expected
@@ -286,6 +320,10 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
         else:
             entries[-1][1].append(line)
     return entries
+
+
+def _label_style(m: re.Match) -> str:
+    return next(style for style, g in zip(_LABEL_STYLES, m.groups()) if g)
 
 
 def _starts_entry(line: str, following: str, previous: list[str]) -> bool:
