@@ -49,6 +49,8 @@ def main() -> None:
     from ..settings import SecretFilter
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG when imported
+        handler.setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         handler.addFilter(SecretFilter())  # a key or a password in a URL is never printed
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # repairs of broken files are not the user's business
