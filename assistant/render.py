@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .records import Answer, Citation, Paper
 
@@ -46,11 +46,14 @@ def reference_entry(paper: Paper) -> str:
     return " ".join(parts)
 
 
-def answer_text(answer: Answer) -> str:
+def answer_text(answer: Answer, link: Callable[[int, str], str] | None = None) -> str:
+    """The answer's sentences, each followed by its citations; ``link(i, text)`` may dress
+    citation ``i`` (0-based), e.g. as a link the UI opens."""
     if answer.abstained:
         return ABSTENTION
+    show = link or (lambda i, text: text)
     return " ".join(
-        f"{s.text} {' '.join(citation_text(answer.citations[i]) for i in s.citations)}".strip()
+        f"{s.text} {' '.join(show(i, citation_text(answer.citations[i])) for i in s.citations)}".strip()
         for s in answer.sentences
     )
 

@@ -1,7 +1,7 @@
-"""The Gradio page: library (left), chat (centre), evidence (right).
+"""The Gradio page: library (left), chat (centre), evidence and page viewer (right).
 
 ``build_app(library)`` lays the page out and wires its events to ``Handlers``; ``serve``
-launches it with the page's CSS (Gradio 6 takes CSS at launch, not in ``Blocks``).
+launches it with the page's CSS and script (Gradio 6 takes them at launch, not in ``Blocks``).
 """
 
 from __future__ import annotations
@@ -11,66 +11,47 @@ from typing import Any
 
 import gradio as gr
 
+from .assets import CSS, HEAD, SCROLL_TO_ACTIVE_CARD
 from .evidence import evidence_html
-from .handlers import Handlers
+from .handlers import CONVERSATION, Handlers
+from .viewer import EMPTY
 from .views import PAPER_HEADERS
 
-CSS = """
-.card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin-bottom: 8px}
-.card-head {font-weight: 600}
-.card-source, .asked, .searched {font-size: .85em; color: var(--body-text-color-subdued)}
-.card blockquote {margin: 6px 0 0; padding-left: 8px; border-left: 3px solid #f5c400; font-size: .92em;
-                  line-height: 1.45}
-mark {background: #ffe27a; color: inherit; padding: 0 1px}
-#upload-results table, #references table {width: 100%; font-size: .85em; border-collapse: collapse; border: none}
-#upload-results :is(tr, td, th), #references :is(tr, td, th) {border: none; vertical-align: top;
-    padding: 3px 5px; text-align: left}
-#upload-results tr, #references tr {border-bottom: 1px solid var(--border-color-primary)}
-.status-added {color: #15803d; font-weight: 600} .status-exists {color: #1d4ed8; font-weight: 600}
-.status-failed {color: #b91c1c; font-weight: 600}
-.in-library {color: #15803d; font-weight: 600} .missing {color: #b45309}
-.empty-note {color: var(--body-text-color-subdued); font-style: italic}
-#papers .header-table, #papers .virtual-row {font-family: var(--font); font-size: var(--text-sm)}
-"""
 UPLOAD_NOTE = '<p class="empty-note">Each uploaded file is listed here: added, already in the library, or why not.</p>'
 INTRO = ("### Research assistant\nAnswers come only from the papers in the library, each sentence with a "
-         "citation you can check against the page. Click an answer to see its evidence; "
+         "citation you can check against the page. Click a citation to open its passage and page; "
          "the copy icon on a message copies it as Markdown with its references.")
+POLL_S = 3  # how often a page checks whether another tab or process changed the library
+PRIVATE = {"api_visibility": "private"}
 
 
 def build_app(library: Any) -> gr.Blocks:
     ui = Handlers(library)
     with gr.Blocks(title="Research assistant", analytics_enabled=False) as demo:
-        answers = gr.State([])
-        evidence = gr.HTML(evidence_html(None, library), label="Evidence", max_height=560, elem_id="evidence-html",
-                           render=False)
-        pages = gr.Gallery(label="Pages (quote highlighted)", columns=1, height="auto", object_fit="contain",
-                           format="png", elem_id="evidence-pages", render=False)
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=340):
                 paper_filter, refresh = _library_panel(ui)
             with gr.Column(scale=5, min_width=420):
-                chat = _chat_panel(ui, paper_filter, answers, evidence, pages)
-            with gr.Column(scale=4, min_width=340):
-                gr.Markdown("#### Evidence")
-                evidence.render()
-                pages.render()
-        chat.chatbot.select(ui.show_answer, [chat.chatbot, answers], [evidence, pages], api_visibility="private")
-        chat.chatbot.clear(ui.clear, None, [answers, evidence, pages], api_visibility="private")
+                chat = _chat_panel(ui, paper_filter)
+            with gr.Column(scale=5, min_width=380):
+                controls = _evidence_panel(ui, chat)
+        _wire_chat(ui, chat, controls)
         demo.load(**refresh)
+        demo.load(ui.open_chat, [chat["chat_id"]], [chat[name] for name in CONVERSATION], **PRIVATE)
+        _public_api(ui)
     return demo
 
 
 def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
-    """Papers table, upload with per-file results, selection, references and removal.
+    """Papers table, upload with per-file progress and results, selection, details, references, removal.
 
     Returns the question filter (rendered later, above the chat) and the refresh event that
     fills the panel, for the page to run on load.
     """
     gr.Markdown("#### Library")
     table = gr.Dataframe(headers=PAPER_HEADERS, interactive=False, max_height=300, wrap=True,
-                         column_widths=["37%", "21%", "12%", "15%", "15%"],
+                         column_widths=["28%", "15%", "8%", "16%", "15%", "9%", "9%"],
                          elem_id="papers", label="Papers")
     upload = gr.File(label="Add PDFs", file_count="multiple", file_types=[".pdf"], elem_id="upload")
     results = gr.HTML(UPLOAD_NOTE, label="Last upload", min_height=90, elem_id="upload-results")
@@ -78,45 +59,135 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
     picker = gr.Dropdown(label="Selected paper", choices=choices, value=None, elem_id="paper-picker")
     paper_filter = gr.Dropdown(label="Ask only these papers (empty: all)", choices=choices, multiselect=True,
                                elem_id="paper-filter", render=False)
-    gr.Markdown("##### Works the selected paper cites")
-    references = gr.HTML(label="References", max_height=480, elem_id="references")
     remove = gr.Button("Remove selected paper…", variant="secondary", size="sm", elem_id="remove")
     status = gr.Markdown(elem_id="library-status")  # the confirmation question, then what happened
     with gr.Row(visible=False) as confirm_row:
         confirm = gr.Button("Yes, remove it", variant="stop", size="sm", elem_id="confirm-remove")
         cancel = gr.Button("Cancel", size="sm", elem_id="cancel-remove")
+    with gr.Accordion("Fix the selected paper's details", open=False, elem_id="details"):
+        title = gr.Textbox(label="Title", elem_id="edit-title")
+        authors = gr.Textbox(label="Authors (separate names with ;)", elem_id="edit-authors")
+        with gr.Row():
+            year = gr.Textbox(label="Year", elem_id="edit-year", min_width=80)
+            doi = gr.Textbox(label="DOI", elem_id="edit-doi")
+        venue = gr.Textbox(label="Venue", elem_id="edit-venue")
+        save = gr.Button("Save details", size="sm", elem_id="save-details")
+        saved = gr.Markdown(elem_id="details-status")
+    gr.Markdown("##### Works the selected paper cites")
+    references = gr.HTML(label="References", max_height=480, elem_id="references")
+    version = gr.State(None)
 
-    # public API: upload, references, remove (and /chat); the rest is the page's own wiring
-    private = {"api_visibility": "private"}
+    # public API: upload, references, remove; the rest is the page's own wiring
     refresh = dict(fn=ui.refresh, inputs=[picker, paper_filter], outputs=[table, picker, paper_filter, references],
-                   **private)
-    upload.upload(ui.upload, [upload], [results, upload], show_progress_on=[results]).then(**refresh)
-    table.select(ui.pick_row, None, [picker], **private)
+                   **PRIVATE)
+    upload.upload(ui.upload, [upload], [results, upload, table], show_progress="hidden").then(**refresh)
+    table.select(ui.pick_row, None, [picker], **PRIVATE)
     picker.change(ui.references, [picker], [references])
-    remove.click(ui.ask_remove, [picker], [confirm_row, status], **private)
-    cancel.click(lambda: (gr.update(visible=False), ""), None, [confirm_row, status], **private)
+    picker.change(ui.details, [picker], [title, authors, year, doi, venue, saved], **PRIVATE)
+    save.click(ui.save_details, [picker, title, authors, year, doi, venue], [saved], **PRIVATE).then(**refresh)
+    remove.click(ui.ask_remove, [picker], [confirm_row, status], **PRIVATE,
+                 js="(...args) => { document.querySelector('#library-status')?.scrollIntoView({block: 'center'});"
+                    " return args; }")
+    cancel.click(lambda: (gr.update(visible=False), ""), None, [confirm_row, status], **PRIVATE)
     confirm.click(ui.remove, [picker], [confirm_row, status]).then(**refresh)
+    gr.Timer(POLL_S).tick(ui.poll, [version, picker, paper_filter], [version, table, picker, paper_filter, references],
+                          show_progress="hidden", **PRIVATE)
     return paper_filter, refresh
 
 
-def _chat_panel(ui: Handlers, paper_filter: gr.Dropdown, answers: gr.State, evidence: gr.HTML,
-                pages: gr.Gallery) -> gr.ChatInterface:
+def _chat_panel(ui: Handlers, paper_filter: gr.Dropdown) -> dict[str, Any]:
+    """Saved chats, the question filter, the conversation, the question box with Send and Stop."""
+    with gr.Row(equal_height=True):
+        chat_list = gr.Dropdown(label="Saved chats", choices=ui.chat_choices(), value=None, scale=4,
+                                elem_id="chat-list")
+        new = gr.Button("New chat", size="sm", scale=1, elem_id="new-chat")
+        delete = gr.Button("Delete chat", size="sm", variant="stop", scale=1, elem_id="delete-chat")
+    with gr.Row(equal_height=True):
+        chat_title = gr.Textbox(label="Chat title", scale=4, elem_id="chat-title")
+        rename = gr.Button("Rename", size="sm", scale=1, elem_id="rename-chat")
     paper_filter.render()
-    chatbot = gr.Chatbot(height=600, buttons=["copy"], elem_id="chat",
+    chatbot = gr.Chatbot(height=600, buttons=["copy"], elem_id="chat", feedback_options=None,
                          placeholder="Ask a question about the papers in the library.")
-    textbox = gr.Textbox(placeholder="Ask a question; follow-ups can refer to the conversation (Enter sends)",
-                         show_label=False, elem_id="chat-input")
-    return gr.ChatInterface(ui.respond, chatbot=chatbot, textbox=textbox, additional_inputs=[paper_filter, answers],
-                            additional_outputs=[answers, evidence, pages], api_name="chat",
-                            analytics_enabled=False, autofocus=False, fill_height=False)
+    question = gr.Textbox(placeholder="Ask a question; follow-ups can refer to the conversation (Enter sends)",
+                          show_label=False, elem_id="chat-input", lines=1, max_lines=6)
+    with gr.Row():
+        send = gr.Button("Send", variant="primary", elem_id="send")
+        stop = gr.Button("Stop", variant="stop", elem_id="stop")
+    note = gr.Markdown(elem_id="chat-note")
+    parts = {"chat": chatbot, "answers": gr.State([]), "chat_id": gr.BrowserState(None, storage_key="assistant-chat"),
+             "chat_list": chat_list, "chat_title": chat_title, "question": question}
+    parts.update(new=new, delete=delete, rename=rename, send=send, stop=stop, note=note, filter=paper_filter)
+    return parts
+
+
+def _evidence_panel(ui: Handlers, chat: dict[str, Any]) -> list[gr.Button]:
+    """Evidence cards of the shown answer, then the page viewer with its controls."""
+    gr.Markdown("#### Evidence")
+    chat["evidence"] = gr.HTML(evidence_html(None, ui.library), max_height=420, elem_id="evidence-html")
+    with gr.Row():
+        previous = gr.Button("◀ Previous page", size="sm", elem_id="page-previous")
+        following = gr.Button("Next page ▶", size="sm", elem_id="page-next")
+        zoom_out = gr.Button("Zoom −", size="sm", elem_id="zoom-out")
+        zoom_in = gr.Button("Zoom +", size="sm", elem_id="zoom-in")
+    chat["download"] = gr.DownloadButton("Download PDF", visible=False, size="sm", elem_id="download-pdf")
+    chat["viewer"] = gr.HTML(EMPTY, elem_id="page-viewer")
+    chat["view"] = view = gr.State(None)
+    target = gr.Textbox(visible="hidden", elem_id="cite-target")
+    opener = gr.Button("open citation", visible="hidden", elem_id="cite-open")
+
+    chat["target"], chat["opener"] = target, opener
+    return [previous, following, zoom_out, zoom_in]
+
+
+def _wire_chat(ui: Handlers, chat: dict[str, Any], controls: list[gr.Button]) -> None:
+    """The conversation's events: a turn (Enter or Send; Stop cancels it), citations, the viewer, saved chats."""
+    conversation = [chat[name] for name in CONVERSATION]
+    pending = gr.State(None)
+
+    def turn(trigger) -> Any:
+        return trigger(ui.accept, [chat["question"], chat["chat"]], [chat["question"], chat["chat"], pending,
+                                                                     chat["note"]], **PRIVATE).then(
+            ui.respond, [pending, chat["chat"], chat["filter"], chat["answers"], chat["chat_id"]], conversation,
+            **PRIVATE)
+
+    turns = [turn(chat["question"].submit), turn(chat["send"].click)]
+    chat["stop"].click(None, None, None, cancels=turns, **PRIVATE)
+
+    view = chat["view"]
+    shown = [chat["evidence"], chat["viewer"], view, chat["download"]]
+    opener, target = chat["opener"], chat["target"]
+    previous, following, zoom_out, zoom_in = controls
+    opener.click(ui.open_citation, [target, chat["answers"]], shown, **PRIVATE).then(None, js=SCROLL_TO_ACTIVE_CARD)
+    chat["chat"].select(ui.show_answer, [chat["chat"], chat["answers"]], shown, **PRIVATE)
+    for button, step in ((previous, -1), (following, 1)):
+        button.click(lambda v, s=step: ui.turn(v, s), [view], [chat["viewer"], view], **PRIVATE)
+    for button, step in ((zoom_out, -1), (zoom_in, 1)):
+        button.click(lambda v, s=step: ui.zoom(v, s), [view], [chat["viewer"], view], **PRIVATE)
+
+    chat["new"].click(ui.new_chat, None, conversation, **PRIVATE)
+    chat["chat"].clear(ui.new_chat, None, conversation, **PRIVATE)
+    chat["delete"].click(ui.delete_chat, [chat["chat_id"]], conversation, **PRIVATE)
+    chat["chat_list"].input(ui.open_chat, [chat["chat_list"]], conversation, **PRIVATE)
+    chat["rename"].click(ui.rename_chat, [chat["chat_id"], chat["chat_title"]], [chat["chat_list"]], **PRIVATE)
+
+
+def _public_api(ui: Handlers) -> None:
+    """``/chat`` for API clients: one question (optionally only some papers) → the answer and its evidence."""
+
+    def chat(question: str, paper_ids: list[str]) -> tuple[str, str]:
+        answer, reply = ui.answer(question, [], paper_ids)
+        return reply, evidence_html(answer, ui.library)
+
+    gr.api(chat, api_name="chat")
 
 
 def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int | None = 7860, auth: tuple[str, str] | None = None,
           block: bool = True, max_file_mb: float | None = None) -> Any:
     """Launch the page; ``port=None`` takes the first free one from 7860, ``block=False`` returns at once
     (tests) and ``demo.close()`` stops it."""
-    return demo.launch(server_name=host, server_port=port, auth=auth, css=CSS, prevent_thread_lock=not block,
-                       max_file_size=int(max_file_mb * 2**20) if max_file_mb else None, quiet=True)
+    return demo.launch(server_name=host, server_port=port, auth=auth, css=CSS, head=HEAD,
+                       prevent_thread_lock=not block, quiet=True,
+                       max_file_size=int(max_file_mb * 2**20) if max_file_mb else None)
 
 
 def launch(index_dir: str | Path | None, host: str = "127.0.0.1", port: int = 7860,

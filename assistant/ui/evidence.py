@@ -1,17 +1,18 @@
-"""The evidence panel: each citation of an answer with its passage (quote marked) and its page image.
+"""The evidence panel: one card per cited passage (its quotes marked), each opening its page.
 
-Everything built from paper text is HTML-escaped. The passage is the cited chunk's verbatim
-text when the quote lies inside it, else a window of the page text around the quote.
+Everything built from paper text is HTML-escaped. Citations that quote the same passage (same
+chunk, or the same page when no chunk is known) share one card, listing their numbers. The
+passage is the cited chunk's verbatim text when the quotes lie inside it, else a window of the
+page text around the first quote. Links ``#cite-N`` are caught by the page's script (``assets.py``)
+and open citation N's card and page; the panel carries the answer's position in the chat.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from PIL import Image
-
-from ..pageimage import render_page
 from ..records import Answer, Citation, Evidence, Page
 from ..render import ABSTENTION, citation_text
 
@@ -21,41 +22,59 @@ NEAREST = 3  # passages shown when the answer is an abstention
 PageKey = tuple[str, str]  # (paper id, printed page label)
 
 
-def evidence_html(answer: Answer | None, library: Any) -> str:
+@dataclass
+class Card:
+    """One passage and the citations (1-based numbers) that quote it."""
+
+    numbers: list[int]
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def quotes(self) -> list[str]:
+        return list(dict.fromkeys(c.quote for c in self.citations))
+
+
+def cards(answer: Answer) -> list[Card]:
+    """The answer's citations grouped by passage, in order of first citation."""
+    grouped: dict[tuple, Card] = {}
+    for n, citation in enumerate(answer.citations, 1):
+        key = (citation.paper_id, citation.chunk_id or citation.page)
+        card = grouped.setdefault(key, Card([]))
+        card.numbers.append(n)
+        card.citations.append(citation)
+    return list(grouped.values())
+
+
+def evidence_html(answer: Answer | None, library: Any, position: int | None = None, active: int | None = None) -> str:
+    """The panel for ``answer`` (the ``position``-th answer of the chat); citation ``active`` opened."""
     if answer is None:
         return '<p class="empty-note">Ask a question: the quotes and pages behind the answer show here.</p>'
-    head = _asked(answer)
+    head = f'<div class="evidence" data-answer="{position if position is not None else ""}">{_asked(answer)}'
     if answer.abstained:
         nearest = "".join(_passage_card(e) for e in answer.evidence[:NEAREST])
         note = " The closest passages retrieved:" if nearest else ""
-        return f'{head}<p class="abstained"><strong>{escape(ABSTENTION)}</strong>{note}</p>{nearest}'
-    pages = _cited_pages(answer, library)
-    cards = "".join(_citation_card(n, c, answer, pages.get((c.paper_id, c.page)))
-                    for n, c in enumerate(answer.citations, 1))
-    return head + cards
+        return f'{head}<p class="abstained"><strong>{escape(ABSTENTION)}</strong>{note}</p>{nearest}</div>'
+    pages = cited_pages(answer, library)
+    body = "".join(_card_html(card, answer, pages.get((card.citations[0].paper_id, card.citations[0].page)), active)
+                   for card in cards(answer))
+    return head + body + "</div>"
 
 
-def page_images(answer: Answer | None, library: Any) -> list[tuple[Image.Image, str]]:
-    """One rendered page per citation, its quote highlighted, captioned like the citation."""
-    if answer is None or answer.abstained:
-        return []
-    pages = _cited_pages(answer, library)
-    images = []
-    for n, citation in enumerate(answer.citations, 1):
-        page = pages.get((citation.paper_id, citation.page))
-        pdf = library.pdf_path(answer.papers[citation.paper_id]) if citation.paper_id in answer.papers else None
-        if page is not None and pdf is not None and pdf.is_file():
-            images.append((render_page(pdf, page.index, citation.quote), f"[{n}] {citation_text(citation)}"))
-    return images
-
-
-def marked(text: str, quote: str) -> str:
-    """``text`` as HTML with the first occurrence of ``quote`` wrapped in <mark>."""
-    at = text.find(quote) if quote else -1
-    if at < 0:
-        return escape(text)
-    end = at + len(quote)
-    return f"{escape(text[:at])}<mark>{escape(quote)}</mark>{escape(text[end:])}"
+def marked(text: str, quotes: str | list[str]) -> str:
+    """``text`` as HTML with the first occurrence of each quote wrapped in <mark> (overlaps merged)."""
+    spans = []
+    for quote in [quotes] if isinstance(quotes, str) else quotes:
+        at = text.find(quote) if quote else -1
+        if at >= 0:
+            spans.append((at, at + len(quote)))
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out += [escape(text[pos:start]), f"<mark>{escape(text[start:end])}</mark>"]
+        pos = end
+    return "".join(out) + escape(text[pos:])
 
 
 def passage(answer: Answer, citation: Citation, page: Page | None) -> str:
@@ -72,7 +91,7 @@ def passage(answer: Answer, citation: Citation, page: Page | None) -> str:
     return ("…" if start else "") + page_text[start:end] + ("…" if end < len(page_text) else "")
 
 
-def _cited_pages(answer: Answer, library: Any) -> dict[PageKey, Page]:
+def cited_pages(answer: Answer, library: Any) -> dict[PageKey, Page]:
     """The pages the answer cites, read once per cited paper."""
     pages: dict[PageKey, Page] = {}
     for paper_id in {c.paper_id for c in answer.citations}:
@@ -88,15 +107,19 @@ def _asked(answer: Answer) -> str:
     return f'<p class="asked">Evidence for: <q>{escape(answer.question)}</q>{rewritten}</p>'
 
 
-def _citation_card(n: int, citation: Citation, answer: Answer, page: Page | None) -> str:
-    paper = answer.papers.get(citation.paper_id)
-    title = paper.title if paper and paper.title else citation.file_name
+def _card_html(card: Card, answer: Answer, page: Page | None, active: int | None) -> str:
+    first = card.citations[0]
+    paper = answer.papers.get(first.paper_id)
+    title = paper.title if paper and paper.title else first.file_name
     pdf_page = f" (page {page.index + 1} of the PDF)" if page else ""
-    return (f'<div class="card"><div class="card-head"><span class="marker">[{n}]</span> '
-            f"{escape(citation_text(citation))}</div>"
-            f'<div class="card-source">{escape(title)} · {escape(citation.file_name)} · '
-            f"printed page {escape(citation.page)}{pdf_page}</div>"
-            f"<blockquote>{marked(passage(answer, citation, page), citation.quote)}</blockquote></div>")
+    markers = " ".join(f'<a class="marker" href="#cite-{n}">[{n}]</a>' for n in card.numbers)
+    state = " active" if active in card.numbers else ""
+    return (f'<div class="card{state}" id="card-{card.numbers[0]}" data-cites="{" ".join(map(str, card.numbers))}">'
+            f'<div class="card-head">{markers} {escape(citation_text(first))} '
+            f'<a class="show-page" href="#cite-{card.numbers[0]}">show page</a></div>'
+            f'<div class="card-source">{escape(title)} · {escape(first.file_name)} · '
+            f"printed page {escape(first.page)}{pdf_page}</div>"
+            f"<blockquote>{marked(passage(answer, first, page), card.quotes)}</blockquote></div>")
 
 
 def _passage_card(evidence: Evidence) -> str:

@@ -1,31 +1,41 @@
-"""What the page's events do: thin calls to the Library API, shaped for the components.
+"""What the page's events do: thin calls to the Library API (and the chat store), shaped for the components.
 
 No retrieval or citation logic lives here: questions go to ``Library.ask`` with the
 conversation as ``history`` (the API condenses follow-ups), answers are rendered by
-``assistant.render``, and the evidence panel by ``ui.evidence``.
+``ui.messages``, the evidence panel by ``ui.evidence`` and the page by ``ui.viewer``.
 """
 
 from __future__ import annotations
 
+import queue
 import re
 import shutil
 import tempfile
+import threading
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import gradio as gr
 
-from ..api import LibraryError, safe_name
+from ..api import AddResult, LibraryBusy, LibraryError, safe_name
+from ..chats import ChatStore, Turn
 from ..records import Answer
-from ..render import answer_markdown
-from .evidence import evidence_html, page_images
+from .evidence import evidence_html
+from .messages import EMPTY_LIBRARY, answer_message
+from .viewer import EMPTY, PageView, download_copy, turned, view_of, viewer_html, zoomed
 from .views import find_row, paper_choice, paper_row, references_html, results_html
+
+BUSY = "The library is busy with another upload or removal; try again in a moment."
+STAGES = {"read": "reading page {done}/{total}", "references": "finding the reference list",
+          "embed": "embedding {done}/{total} chunks"}
 
 
 class Handlers:
     def __init__(self, library: Any):
         self.library = library
+        self.chats = ChatStore(Path(library.dir) / "chats.db")
+        self._downloads = Path(tempfile.mkdtemp(prefix="assistant-pdfs-"))
 
     # library panel ------------------------------------------------------------------------------
     def refresh(self, selected: str | None, filtered: list[str] | None) -> tuple:
@@ -39,19 +49,61 @@ class Handlers:
                 gr.update(choices=choices, value=[i for i in filtered or [] if i in ids]),
                 self.references(selected))
 
+    def poll(self, seen: int | None, selected: str | None, filtered: list[str] | None) -> tuple:
+        """The refresh, only when the library changed since this page last saw it (any tab, any process)."""
+        version = self.library.catalogue.version()
+        if version == seen:
+            return (gr.skip(),) * 5
+        return (version, *self.refresh(selected, filtered))
+
     def choices(self, papers: list | None = None) -> list[tuple[str, str]]:
         return [paper_choice(p) for p in (self.library.papers() if papers is None else papers)]
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
-        """Add the uploaded PDFs, one result row per file; the upload box is emptied for the next batch."""
+    def upload(self, files: list[str] | None) -> Iterator[tuple]:
+        """Add the uploaded PDFs one by one, showing the stage of the current file and each file's
+        row as it finishes (a failed file does not stop the batch). Yields (results, upload box, table)."""
         if not files:
-            return gr.update(), None
-        with tempfile.TemporaryDirectory(prefix="assistant-upload-") as folder:
-            try:
-                results = self.library.add(stage_uploads(files, Path(folder)), progress=_reporter(progress))
-            except LibraryError as exc:
-                raise gr.Error(str(exc)) from exc
-        return results_html(results), None
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        events: queue.Queue = queue.Queue()
+        folder = Path(tempfile.mkdtemp(prefix="assistant-upload-"))
+        staged = stage_uploads(files, folder)
+        threading.Thread(target=self._add_each, args=(staged, folder, events), daemon=True).start()
+        results: list[AddResult] = []
+        while (event := events.get())[0] != "end":
+            kind, value = event
+            if kind == "result":
+                results.append(value)
+                yield results_html(results), gr.skip(), [paper_row(p) for p in self.library.papers()]
+            else:
+                yield results_html(results, value), gr.skip(), gr.skip()
+        yield results_html(results), None, gr.skip()
+
+    def _add_each(self, staged: list[Path], folder: Path, events: queue.Queue) -> None:
+        """Worker thread of ``upload``: each file added on its own, its stages and result put on ``events``."""
+        try:
+            for n, path in enumerate(staged, 1):
+                def report(what: str, done: int, total: int, name: str = path.name, n: int = n) -> None:
+                    stage = what.split(" ", 1)[0]
+                    if stage in STAGES:
+                        events.put(("stage", (name, f"file {n} of {len(staged)}, "
+                                                    + STAGES[stage].format(done=done, total=total))))
+
+                events.put(("stage", (path.name, f"file {n} of {len(staged)}, starting")))
+                events.put(("result", self._add_one(path, report)))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            events.put(("end", None))
+
+    def _add_one(self, path: Path, report) -> AddResult:
+        try:
+            return self.library.add([path], progress=report)[0]
+        except LibraryBusy:
+            return AddResult(str(path), "failed", BUSY)
+        except LibraryError as exc:
+            return AddResult(str(path), "failed", str(exc))
+        except Exception as exc:  # one broken file must not end the batch
+            return AddResult(str(path), "failed", f"unexpected error: {type(exc).__name__}: {exc}")
 
     def pick_row(self, evt: gr.SelectData) -> Any:
         """Clicking a row of the papers table selects that paper."""
@@ -62,6 +114,29 @@ class Handlers:
         papers = {p.id: p for p in self.library.papers()}
         paper = papers.get(paper_id or "")
         return references_html(paper, self.library.references(paper.id) if paper else [], papers)
+
+    def details(self, paper_id: str | None) -> tuple:
+        """The selected paper's title, authors (; between names), year, DOI and venue for the form."""
+        papers = {p.id: p for p in self.library.papers()}
+        paper = papers.get(paper_id or "")
+        if paper is None:
+            return "", "", "", "", "", ""
+        edited = self.library.catalogue.edited_fields(paper.id)
+        note = f"Corrected by you: {', '.join(sorted(edited))}." if edited else ""
+        return paper.title, "; ".join(paper.authors), paper.year or "", paper.doi or "", paper.venue or "", note
+
+    def save_details(self, paper_id: str | None, title: str, authors: str, year: str, doi: str, venue: str) -> str:
+        if not paper_id:
+            return "Select a paper first."
+        try:
+            paper = self.library.edit_paper(paper_id, title=title, authors=authors, year=year, doi=doi, venue=venue)
+        except LibraryBusy:
+            return BUSY
+        except LibraryError as exc:
+            return escape(str(exc))
+        edited = self.library.catalogue.edited_fields(paper.id)
+        return (f"Saved. Citations and BibTeX now use your {', '.join(sorted(edited))}." if edited
+                else "Nothing changed.")
 
     def ask_remove(self, paper_id: str | None) -> tuple:
         """First step of removing: show what would go and ask to confirm."""
@@ -78,35 +153,120 @@ class Handlers:
     def remove(self, paper_id: str | None) -> tuple:
         try:
             removed = self.library.remove(paper_id or "")
+        except LibraryBusy:
+            return gr.update(visible=False), BUSY
         except LibraryError as exc:
             return gr.update(visible=False), escape(str(exc))
         return gr.update(visible=False), f"Removed {escape(removed.file_name)}."
 
     # chat -----------------------------------------------------------------------------------------
-    def respond(self, message: str, history: list[dict], paper_ids: list[str] | None,
-                answers: list[Answer | None]) -> tuple:
-        """One chat turn: the answer as Markdown, the answers so far, and the evidence panel.
+    def accept(self, message: str, history: list[dict]) -> tuple:
+        """First step of a turn: show the question at once, or refuse a blank one where it was typed.
 
-        ``answers[k]`` belongs to the k-th assistant message; after an undo or retry the list
-        is cut back to the messages still in the conversation.
-        """
+        Returns (question box, chat, pending question, note); ``respond`` answers the pending question."""
+        question = " ".join((message or "").split())
+        if not question:
+            return gr.update(value=""), gr.skip(), None, "Type a question first."
+        return gr.update(value=""), history + [{"role": "user", "content": question}], question, ""
+
+    def respond(self, question: str | None, history: list[dict], paper_ids: list[str] | None,
+                answers: list[Answer | None], chat_id: str | None) -> tuple:
+        """Answer the pending question; save the turn in the chat (a new chat takes the question as title).
+
+        ``answers[k]`` belongs to the k-th assistant message (None for an error reply)."""
+        if not question:
+            return (gr.skip(),) * len(CONVERSATION)
+        asked = plain_history(history)[:-1]  # the question itself is the last message
         kept = answers[:sum(m["role"] == "assistant" for m in history)]
+        answer, reply = self.answer(question, asked, paper_ids)
+        if not self.chats.exists(chat_id):
+            chat_id = self.chats.create(question)
+        self.chats.append(chat_id, [Turn(role="user", content=question),
+                                    Turn(role="assistant", content=reply, answer=answer)])
+        return self._conversation(chat_id, history + [{"role": "assistant", "content": reply}], kept + [answer])
+
+    def answer(self, question: str, history: list[dict], paper_ids: list[str] | None) -> tuple[Answer | None, str]:
+        if not self.library.papers():
+            return None, EMPTY_LIBRARY
         try:
-            answer = self.library.ask(message, history=plain_history(history), paper_ids=paper_ids or None)
+            answer = self.library.ask(question, history=history, paper_ids=paper_ids or None)
+        except LibraryBusy:
+            return None, BUSY
         except LibraryError as exc:
-            return f"**Error:** {escape(str(exc))}", kept + [None], evidence_html(None, self.library), []
-        return (answer_markdown(answer), kept + [answer], evidence_html(answer, self.library),
-                page_images(answer, self.library))
+            return None, f"**Error:** {escape(str(exc))}"
+        return answer, answer_message(answer)
+
+    def _conversation(self, chat_id: str | None, history: list[dict], answers: list[Answer | None]) -> tuple:
+        """Every component of the conversation (see CONVERSATION), the last answer's evidence shown."""
+        last = len(answers) - 1
+        evidence = self._evidence(answers[last] if answers else None, last, 1)
+        title = next((c.title for c in self.chats.chats() if c.id == chat_id), "")
+        return (history, answers, *evidence, chat_id, gr.update(choices=self.chat_choices(), value=chat_id), title)
+
+    def _evidence(self, answer: Answer | None, position: int, number: int) -> tuple:
+        """(evidence panel, page viewer, view, download button) for citation ``number`` of an answer."""
+        if answer is None or answer.abstained or not answer.citations:
+            return evidence_html(answer, self.library, position), EMPTY, None, gr.update(value=None, visible=False)
+        number = min(max(number, 1), len(answer.citations))
+        view = view_of(answer.citations[number - 1], self.library)
+        download = download_copy(view, self.library, self._downloads)
+        return (evidence_html(answer, self.library, position, number), viewer_html(view, self.library), view,
+                gr.update(value=download, visible=download is not None))
+
+    def open_citation(self, target: str, answers: list[Answer | None]) -> tuple:
+        """A citation link was clicked: ``target`` is "<answer position>:<citation number>[:nonce]"."""
+        match = re.match(r"(\d+):(\d+)", target or "")
+        if not match or int(match[1]) >= len(answers):
+            return (gr.skip(),) * 4
+        return self._evidence(answers[int(match[1])], int(match[1]), int(match[2]))
 
     def show_answer(self, history: list[dict], answers: list[Answer | None], evt: gr.SelectData) -> tuple:
         """Clicking a message shows the evidence of that answer (or of the answer to that question)."""
         index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         k = sum(m["role"] == "assistant" for m in history[:index])
-        answer = answers[k] if k < len(answers) else None
-        return evidence_html(answer, self.library), page_images(answer, self.library)
+        if history[index]["role"] == "user":
+            k = sum(m["role"] == "assistant" for m in history[:index + 1])
+        return self._evidence(answers[k] if k < len(answers) else None, k, 1)
 
-    def clear(self) -> tuple:
-        return [], evidence_html(None, self.library), []
+    def turn(self, view: PageView | None, step: int) -> tuple:
+        view = turned(view, step, self.library)
+        return viewer_html(view, self.library), view
+
+    def zoom(self, view: PageView | None, step: int) -> tuple:
+        view = zoomed(view, step)
+        return viewer_html(view, self.library), view
+
+    # saved chats ------------------------------------------------------------------------------------
+    def chat_choices(self) -> list[tuple[str, str]]:
+        return [(f"{c.title} · {c.updated[:10]}", c.id) for c in self.chats.chats()]
+
+    def open_chat(self, chat_id: str | None) -> tuple:
+        """Reopen a saved chat with each answer's evidence (an unknown id opens an empty chat)."""
+        if not self.chats.exists(chat_id):
+            return self._conversation(None, [], [])
+        history, answers = [], []
+        for turn in self.chats.turns(chat_id):
+            history.append({"role": turn.role, "content": turn.content})
+            if turn.role == "assistant":
+                answers.append(turn.answer)
+        return self._conversation(chat_id, history, answers)
+
+    def new_chat(self) -> tuple:
+        return self._conversation(None, [], [])
+
+    def rename_chat(self, chat_id: str | None, title: str) -> tuple:
+        if self.chats.exists(chat_id) and title.strip():
+            self.chats.rename(chat_id, title)
+        return gr.update(choices=self.chat_choices(), value=chat_id)
+
+    def delete_chat(self, chat_id: str | None) -> tuple:
+        if self.chats.exists(chat_id):
+            self.chats.delete(chat_id)
+        return self.new_chat()
+
+
+CONVERSATION = ("chat", "answers", "evidence", "viewer", "view", "download", "chat_id", "chat_list", "chat_title")
+"""The components every conversation-changing handler returns, in this order."""
 
 
 def stage_uploads(files: list[str], folder: Path) -> list[Path]:
@@ -136,14 +296,3 @@ def _text(content: Any) -> str:
     if isinstance(content, list):
         return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
     return ""
-
-
-def _reporter(progress: gr.Progress):
-    """Library.add's progress callback → gr.Progress: files, then chunk batches within a file."""
-    def report(what: str, done: int, total: int) -> None:
-        if what.startswith("embed "):
-            progress((done, total), desc=f"embedding {what[6:]}", unit="chunks")
-        else:
-            progress((done, total), desc=f"adding {what.removeprefix('file ')}", unit="files")
-
-    return report

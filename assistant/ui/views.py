@@ -12,13 +12,13 @@ from typing import Any
 from ..render import author_label
 from ..records import Paper, Reference
 
-PAPER_HEADERS = ["Title", "Authors", "Year", "Pages", "Chunks"]
+PAPER_HEADERS = ["Title", "Authors", "Year", "DOI", "Venue", "Pages", "Chunks"]
 RESULT_LABELS = {"added": "added", "exists": "already in library", "failed": "failed"}
 
 
 def paper_row(paper: Paper) -> list[Any]:
-    return [paper.title or paper.file_name, author_label(paper.authors), paper.year or "n.d.",
-            paper.n_pages, paper.n_chunks]
+    return [paper.title or paper.file_name, author_label(paper.authors), paper.year or "n.d.", paper.doi or "",
+            paper.venue or "", paper.n_pages, paper.n_chunks]
 
 
 def paper_choice(paper: Paper) -> tuple[str, str]:
@@ -34,9 +34,13 @@ def find_row(papers: list[Paper], row: list[Any]) -> Paper | None:
     return next((p for p in papers if [str(v) for v in paper_row(p)] == wanted), None)
 
 
-def results_html(results: list[Any]) -> str:
-    """One row per uploaded file: its name, then added / already in library / failed and why."""
+def results_html(results: list[Any], working: tuple[str, str] | None = None) -> str:
+    """One row per uploaded file: its name, then added / already in library / failed and why;
+    ``working`` (file name, stage) is the file being added now."""
     rows = "".join(_result_row(r) for r in results)
+    if working:
+        rows += (f'<tr class="working"><td>{escape(working[0])}</td><td><span class="status-working">working'
+                 f"</span>: {escape(working[1])}</td></tr>")
     return f'<table class="results"><thead><tr><th>File</th><th>Result</th></tr></thead><tbody>{rows}</tbody></table>'
 
 
