@@ -66,7 +66,7 @@ _INITIAL = rf"{_U}{_LW}?\.(?:\s?-\s?{_L}{_LW}?\.)?"  # J. Zh. J.-P.
 _INITIALS = rf"{_INITIAL}(?:\s?{_INITIAL})*"
 _GIVEN = rf"{_NOT_A_NAME}{_U}{_LW}+(?:-{_U}?{_LW}+)?"
 # A name ends at punctuation, "and", "et al.", or — after an initial's period — at any space.
-_END = r"(?:(?<=\.)(?=\s|$)|(?=\s*(?:[,.;:(&\"“”'‘]|and\b|et\.?\s*al|$)))"
+_END = r"(?:(?<=\.)(?=\s|$|[A-Z][a-z]{2})|(?=\s*(?:[,.;:(&\"“”'‘]|and\b|et\.?\s*al|$)))"
 _NAME_FORMS = {
     "inverted": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD}){{0,2}}),\s*(?P<g>{_INITIALS}){_END}"),
     "inverted_full": re.compile(rf"(?P<s>{_SURNAME}),\s*(?P<g>{_GIVEN}(?:\s+{_GIVEN})?(?:\s+{_INITIALS})?){_END}"),
@@ -74,7 +74,7 @@ _NAME_FORMS = {
     "vancouver": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,3}}){_END}"),
 }
 _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
-_ET_AL = re.compile(r"\s*,?\s*(?:et\.?\s*al\.?|and others)")
+_ET_AL = re.compile(r"\s*[,;]?\s*(?:et\.?\s*al\.?|and others)")
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
 _CORPORATE_WORDS = set(
     "organization organisation institute institution university association society council committee "
@@ -99,12 +99,12 @@ _LABEL = re.compile(  # [1] | 1. (also "1 ." and "1.Name") | 1 | (1) — a bare 
 _LABEL_STYLES = ("bracket", "dot", "space", "paren")
 _LINE_NUMBER = re.compile(r"\s+(\d{1,5})\s*$")
 _YEAR_PAREN = re.compile(rf"\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)")
-_YEAR_BARE = re.compile(rf"(?<![\w./:–-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–]\s?\d{{3}})")
+_YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–−]\s?\d{{3}})")
 _YEAR_LEAD = re.compile(
     rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}[a-z]?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"
 )
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)")
-_VENUE_ONLY = re.compile(rf"(?:{_U}[\w]*\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\(")
+_VENUE_ONLY = re.compile(rf"(?:{_U}\w{{0,24}}\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\(")
 _PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
 _PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
 _NUMBERS = [
@@ -122,7 +122,7 @@ _VENUE_STOP = re.compile(
     r"\bvol\.|\bVolume\s+\d|\bno\.\s*\d|\(?\bpp?\.\s*\d|,?\s*\bpages\s+\d|\bSales No\.|\.\s*\d+\s*[-–]\s*\d+", re.I
 )
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_SENTENCE_MARK = re.compile(r"[.?!](?=\s|$)")
+_SENTENCE_MARK = re.compile(r"[.?!](?=\s|$|[A-Z][a-z])")  # "design.Biochem. J.": pypdf lost the space
 _ABBREVIATIONS = {
     "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "etc", "al", "st", "dr", "mr", "mrs", "ms",
     "jr", "sr", "inc", "ltd", "co", "fig", "figs", "rev", "dept", "univ", "proc", "trans", "approx", "cf", "ch",
@@ -254,7 +254,7 @@ def _lines(pages: list[Page]) -> list[tuple[str, str]]:
             if line.strip() and (not kept or any(o in kept for o in range(offset, offset + len(line)))):
                 lines.append(line)
             offset += len(line) + 1
-        lines = _strip_line_numbers(lines)
+        lines = [_unspace(ln) for ln in _strip_line_numbers(lines)]
         edges = {0, 1, len(lines) - 2, len(lines) - 1}
         out += [(page.label, ln) for i, ln in enumerate(lines) if not (i in edges and _BARE_NUMBER.match(ln))]
     return out
@@ -271,6 +271,16 @@ def _strip_line_numbers(lines: list[str]) -> list[str]:
     if len(numbers) < max(5, len(lines) // 2) or steps < len(numbers) // 2:
         return lines
     return [_LINE_NUMBER.sub("", ln) for ln in lines]
+
+
+def _unspace(line: str) -> str:
+    """Undo letter-spacing ("1 0 . E d w a r d s ,D .C ." → "10.Edwards,D.C."): pypdf spaces out
+    every glyph of some lines. Such a line is one whose words are mostly single characters; its
+    spaces are dropped (the real word breaks are lost in it anyway)."""
+    words = line.split()
+    if len(words) < 8 or sum(len(w) == 1 for w in words) < 0.6 * len(words):
+        return line
+    return "".join(words)
 
 
 def _locate(lines: list[tuple[str, str]]) -> tuple[int, int] | None:
@@ -310,7 +320,7 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
         label = _LABEL.match(line) if style else None
         if label and style == _label_style(label):
             number = int(next(g for g in label.groups() if g))
-            new = style == "bracket" or number == expected
+            new = style == "bracket" or expected <= number <= expected + 1  # one label may be unreadable
             expected = number + 1 if new else expected
         else:
             following = lines[k + 1][1] if k + 1 < len(lines) else ""
@@ -521,7 +531,8 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     if _VENUE_ONLY.match(text, i):
         return None, i
     end = _sentence_end(text, i)
-    if comma_mode and 0 <= text.find(",", i) < end:
+    # "A. Author, Title, with commas. J. Name 20, 817 (2021)": the journal after the sentence decides
+    if comma_mode and 0 <= text.find(",", i) < end and not _VENUE_ONLY.match(text, end + 1 + _spaces(text, end + 1)):
         end = text.find(",", i)
     open_ended = end >= len(text) - 1
     if year_span and i < year_span[0] < end and re.search(r"[,(]\s*$", text[i : year_span[0]]):
@@ -532,6 +543,10 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     title = re.sub(r"\s*\[[^\]]*\]\s*$", "", title)  # [Doctoral dissertation, …]
     title = re.sub(r"\s*\((?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\.?\s+ed(?:n|ition)?\.?\)\s*$", "", title)
     return title.strip(" ,.;:") or None, end
+
+
+def _spaces(text: str, i: int) -> int:
+    return len(text[i:]) - len(text[i:].lstrip())
 
 
 def _sentence_end(text: str, start: int = 0) -> int:
