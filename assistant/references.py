@@ -73,7 +73,7 @@ _NAME_FORMS = {
     "direct": re.compile(rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*)?|{_INITIALS}\s*)(?P<s>{_SURNAME}){_END}"),
     "vancouver": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}}){_END}"),
 }
-_LOOSE_ACCENT = re.compile(r"(?<=\w)\s?[´¨˜`ˆˇ¸˚~]\s?(?=\w)")  # pypdf's "Me´ndez", "Ho¨ glund", "Caba~nas"
+_LOOSE_ACCENT = re.compile(r"(?<=\w)\s?[´¨˜`ˆˇ¸˚~](\s?)(?=(\w))")  # pypdf's "Me´ndez", "Ho¨ glund", "Caba~nas"
 _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
 _ET_AL = re.compile(r"\s*[,;]?\s*(?:et\.?\s*al\.?|and others)")
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
@@ -182,7 +182,7 @@ def section_heading(pages: list[Page]) -> tuple[str, str] | None:
 
 def parse_reference(raw: str) -> Reference:
     """Parse one reference-list entry (any common style) into a ``Reference``."""
-    text = _LOOSE_ACCENT.sub("", " ".join(raw.split()))
+    text = _drop_loose_accents(" ".join(raw.split()))
     label_match = _LABEL.match(text)
     label = None
     if label_match:
@@ -355,7 +355,7 @@ def _author_start(line: str, following: str = "") -> str | None:
 
     "Given Surname" lines count only when dated: wrapped title lines look like that too.
     """
-    kind = _parse_authors(_LOOSE_ACCENT.sub("", _join([line, following])))[2]
+    kind = _parse_authors(_drop_loose_accents(_join([line, following])))[2]
     return None if kind == "direct" and not _dated(line, following) else kind
 
 
@@ -385,6 +385,12 @@ def _join(lines: list[str]) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Parsing one entry
+
+
+def _drop_loose_accents(text: str) -> str:
+    """"Me ´ ndez" → "Mendez", "Castella´ G" → "Castella G": a spacing accent pypdf put beside its
+    letter is dropped, with the space after it when the word goes on (lower case)."""
+    return _LOOSE_ACCENT.sub(lambda m: "" if m[2].islower() else m[1], text)
 
 
 def _take_links(text: str) -> tuple[str, str | None, str | None]:
