@@ -88,6 +88,10 @@ _CORPORATE_WORDS = set(
 _CONNECTORS = {"of", "on", "for", "and", "the", "in", "&", "de", "du", "des", "für", "to"}
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
+_ARXIV = re.compile(
+    r"\barxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv\s*:\s*)?)((?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?)",
+    re.I,
+)
 _URL = re.compile(r"<?((?:https?://|www\.)[^\s<>\"]+)>?")
 _LINK_WORDS = re.compile(
     r"\b(?:doi|url)\s*:\s*|\b(?:retrieved|accessed)(?:\s+on)?\b[^.()]*?(?:\d{4}(?:,?\s+from\b)?|\bfrom\b)\s*|"
@@ -197,9 +201,11 @@ def parse_reference(raw: str) -> Reference:
     body = lead.end() if lead else rest  # where the title starts
     comma_mode = lead[0].endswith(",") if lead else text[rest:].lstrip()[:1] == "," or not authors
     title, title_end = _title(text, body, year_span, comma_mode)
+    no_title = title is None and bool(_VENUE_ONLY.match(text, body + _spaces(text, body) + _leading_punct(text, body)))
     venue, volume, issue, pages = _container(text, max(title_end, body), year_span)
     ref = Reference(raw=" ".join(raw.split()), label=label, authors=authors, year=_year_value(year_match),
-                    title=title, venue=venue, volume=volume, issue=issue, pages=pages, doi=doi, url=url)
+                    title=title, venue=venue, volume=volume, issue=issue, pages=pages, doi=doi, url=url,
+                    arxiv=_arxiv(raw, url), no_title=no_title)
     ref.key = _key(ref)
     return ref
 
@@ -531,7 +537,7 @@ def _year_value(m: re.Match | None) -> str | None:
 
 def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode: bool) -> tuple[str | None, int]:
     """The title after ``start`` and where it ends; None for "Journal vol, page (year)" entries."""
-    i = start + len(text[start:]) - len(text[start:].lstrip(" ,.:;"))
+    i = start + _leading_punct(text, start)
     quoted = _QUOTED.match(text, i)
     if quoted:
         return (quoted[1] or quoted[2]).strip(" ,.;:"), quoted.end()
@@ -554,6 +560,16 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
 
 def _spaces(text: str, i: int) -> int:
     return len(text[i:]) - len(text[i:].lstrip())
+
+
+def _leading_punct(text: str, i: int) -> int:
+    return len(text[i:]) - len(text[i:].lstrip(" ,.:;"))
+
+
+def _arxiv(raw: str, url: str | None) -> str | None:
+    """The arXiv identifier ("arXiv:2103.12345v2", "arXiv preprint arXiv:1301.3781", an arxiv.org link)."""
+    m = _ARXIV.search(" ".join(raw.split())) or (_ARXIV.search(url) if url else None)
+    return m[1] if m else None
 
 
 def _sentence_end(text: str, start: int = 0) -> int:
