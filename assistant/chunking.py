@@ -7,7 +7,6 @@ reads 256 of them and silently drops the rest, so a chunk must stay under that.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Callable
 
 from llama_index.core.schema import BaseNode, Document, TransformComponent
@@ -15,42 +14,10 @@ from llama_index.core.schema import BaseNode, Document, TransformComponent
 from .pdf import raw_span
 from .records import Chunk, Page, Paper
 from .references import section_heading
+from .sentences import sentence_spans, split_sentences  # noqa: F401  (sentence_spans: part of this stage's API)
 from .settings import ChunkSettings
 
-_ABBREVIATIONS = {
-    "et al", "al", "e.g", "i.e", "fig", "figs", "eq", "eqs", "no", "nos", "vol", "vols", "pp", "p", "cf", "vs",
-    "approx", "dr", "prof", "u.s", "u.k", "sec", "secs", "ch", "ed", "eds", "resp", "ref", "refs", "tab", "zh",
-    "st", "mr", "mrs", "ms", "jr", "inc", "ltd", "co", "dept", "univ", "viz", "ca", "op", "cit", "ibid",
-}
 METADATA_KEYS = ["paper_id", "file_name", "page_index", "page_label", "start", "end", "kind"]
-
-
-@lru_cache(maxsize=1)
-def _punkt() -> Any:
-    from llama_index.core.utils import globals_helper
-    from nltk.tokenize.punkt import PunktTokenizer
-
-    globals_helper.punkt_tokenizer  # makes llama-index's bundled nltk data findable (offline)
-    tokenizer = PunktTokenizer("english")
-    tokenizer._params.abbrev_types.update(_ABBREVIATIONS)
-    return tokenizer
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence (start, end) offsets: newline-separated blocks (headings), then Punkt sentences."""
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for block in text.split("\n"):
-        for start, end in _punkt().span_tokenize(block):
-            spans.append((offset + start, offset + end))
-        offset += len(block) + 1
-    return spans
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences with their trailing space, so they join back into ``text`` (SentenceSplitter needs that)."""
-    starts = [0] + [start for start, _ in sentence_spans(text)[1:]]
-    return [text[s:e] for s, e in zip(starts, starts[1:] + [len(text)])]
 
 
 def references_start(pages: list[Page]) -> tuple[int, int] | None:
