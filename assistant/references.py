@@ -102,6 +102,11 @@ _LABEL = re.compile(  # [1] | 1. (also "1 ." and "1.Name") | 1 | (1) — a bare 
     r"^\s*(?:\[(\d{1,4})\]|(\d{1,3})\s?\.(?=\s|[A-Z])|(\d{1,3})(?=\s+\D)|\((\d{1,3})\)(?=\s?[A-Z]))\s*"
 )
 _LABEL_STYLES = ("bracket", "dot", "space", "paren")
+_RUN_ON = {  # where a labelled entry may start inside a line: after the end of the one before
+    "paren": re.compile(r"(?<=[.)\]])\s+(?=\(\d{1,3}\)\s?[A-Z])"),
+    "bracket": re.compile(r"(?<=[.)])\s+(?=\[\d{1,4}\]\s)"),
+    "dot": re.compile(r"(?<=[.)])\s+(?=\d{1,3}\.\s[A-Z][\w'’-]*,)"),
+}
 _LINE_NUMBER = re.compile(r"\s+(\d{1,5})\s*$")
 _YEAR_PAREN = re.compile(rf"\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)")
 _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–−]\s?\d{{3}})")
@@ -322,6 +327,8 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     if first:
         style = _label_style(first)
     expected = int(next(g for g in first.groups() if g)) if first else 0
+    if style in _RUN_ON:  # "… 1-10. (2) Surname, I. …": entries run together on one line
+        lines = [(page, part) for page, line in lines for part in _RUN_ON[style].split(line)]
     entries: list[tuple[str, list[str]]] = []
     for k, (page, line) in enumerate(lines):
         label = _LABEL.match(line) if style else None
