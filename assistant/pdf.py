@@ -23,6 +23,15 @@ log = logging.getLogger(__name__)
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:/|of)\s*\d{1,4})?\s*$", re.I)
 _HYPHEN_BREAK = re.compile(r"[a-z]-$")
+_COMPOUND_BREAK = re.compile(r"[A-Za-z0-9]-$")
+_TRAILING_NUMBER = re.compile(r"(?<=[\s-])(\d{1,5})\s*$")  # "high-79": a number glued to a line-end hyphen
+_LEADING_NUMBER = re.compile(r"^\s*(\d{1,5})\s+")
+_EDGE_LINES = 4  # lines at the top and at the bottom of a page where running heads, feet and stamps are
+_LONG_LINE = 25  # a line this long repeated on many pages is boilerplate wherever pypdf puts it
+# Margin stamps that can occur once (so repetition does not find them): arXiv's id stamp, preprint
+# servers' and publishers' download stamps.
+_MARGIN_STAMP = re.compile(r"^\s*arXiv:\d{4}\.\d{4,5}(?:v\d+)?\s*\[[^\]]+\]\s*\d{1,2}\s*[A-Z][a-z]{2}\s*\d{4}\s*$|"
+                           r"\b(?:bio|med)Rxiv preprint doi:|^\s*Downloaded from\s+\S+\s+(?:by|on|at)\b")
 _HEADING = re.compile(
     r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.)\s+[A-Z][^.!?]{0,120}|[A-Z][A-Z &:-]{2,60}|Abstract|Keywords|References)\s*:?\s*$"
 )
@@ -142,11 +151,13 @@ def _extract(path: Path, page, index: int) -> str:
 
 
 def clean_pages(pages: list[Page]) -> None:
-    """Fill ``clean`` and ``clean_map`` of every page, dropping running headers and footers."""
-    running = _running_lines(pages)
-    for page in pages:
-        lines = _lines_with_offsets(page.text)
-        kept = [(off, line) for off, line in _strip_edges(lines, page.label) if _shape(line) not in running]
+    """Fill ``clean`` and ``clean_map`` of every page: running heads and feet, margin stamps, line
+    numbers and bare page numbers left out (the raw text keeps them, for quote checking)."""
+    page_lines = [_strip_line_numbers(_lines_with_offsets(page.text)) for page in pages]
+    running = _running_lines(page_lines)
+    for page, lines in zip(pages, page_lines):
+        kept = [(off, line) for off, line in _strip_edges(lines, page.label)
+                if _shape(line) not in running and not _MARGIN_STAMP.search(line)]
         page.clean, page.clean_map = _join(kept)
 
 
@@ -156,6 +167,22 @@ def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
         out.append((offset, line))
         offset += len(line) + 1
     return [(o, line) for o, line in out if line.strip()]
+
+
+def _strip_line_numbers(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Drop the line numbers of a manuscript (bioRxiv, review copies): a number at the end (or start)
+    of most lines of the page that counts up line by line."""
+    for pattern, leading in ((_TRAILING_NUMBER, False), (_LEADING_NUMBER, True)):
+        found = {i: m for i, (_, line) in enumerate(lines) if (m := pattern.search(line))}
+        numbers = [int(m.group(1)) for m in found.values()]
+        steps = [b - a for a, b in zip(numbers, numbers[1:])]
+        if len(found) < 5 or len(found) < 0.6 * len(lines) or sum(1 <= d <= 2 for d in steps) < 0.8 * len(steps):
+            continue
+        lines = [(off + found[i].end(), line[found[i].end():]) if i in found and leading
+                 else (off, line[:found[i].start()]) if i in found else (off, line)
+                 for i, (off, line) in enumerate(lines)]
+        lines = [(off, line) for off, line in lines if line.strip()]
+    return lines
 
 
 def _strip_edges(lines: list[tuple[int, str]], label: str) -> list[tuple[int, str]]:
@@ -168,18 +195,25 @@ def _strip_edges(lines: list[tuple[int, str]], label: str) -> list[tuple[int, st
 
 
 def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+    """A line with its numbers blanked and trimmed: running heads differ only in their page numbers,
+    which stand left on even pages and right on odd ones."""
+    return re.sub(r"\d+", "#", " ".join(line.split()).lower()).strip(" #")
 
 
-def _running_lines(pages: list[Page]) -> set[str]:
-    """Line shapes among the first/last two lines of at least half the pages (3+ pages): running heads/feet."""
-    if len(pages) < 3:
+def _running_lines(page_lines: list[list[tuple[int, str]]]) -> set[str]:
+    """Line shapes repeated on at least a third of the pages (3+): among the first/last lines of a
+    page (running heads, feet, margin stamps), or anywhere for long lines (pypdf sometimes puts a
+    header mid-page)."""
+    if len(page_lines) < 3:
         return set()
     counts: Counter[str] = Counter()
-    for page in pages:
-        lines = [line for _, line in _lines_with_offsets(page.text)]
-        counts.update({_shape(line) for line in lines[:2] + lines[-2:] if len(line.strip()) > 3})
-    need = max(3, (len(pages) + 1) // 2)
+    for lines in page_lines:
+        texts = [line for _, line in lines]
+        k = max(2, min(_EDGE_LINES, len(texts) // 6))  # a short page's middle is not its margin
+        edges = texts[:k] + texts[-k:]
+        shapes = {_shape(t) for t in edges} | {_shape(t) for t in texts if len(t.strip()) >= _LONG_LINE}
+        counts.update(shape for shape in shapes if sum(c.isalpha() for c in shape) >= 3)
+    need = max(3, len(page_lines) // 3)
     return {shape for shape, n in counts.items() if n >= need}
 
 
@@ -194,9 +228,10 @@ def _join(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
     for i, (offset, line) in enumerate(lines):
         body = line.rstrip()
         nxt = lines[i + 1][1].lstrip() if i + 1 < len(lines) else ""
-        joined = bool(_HYPHEN_BREAK.search(body)) and nxt[:1].islower()
+        joined = bool(_HYPHEN_BREAK.search(body)) and nxt[:1].islower()  # "op-" + "timize" → "optimize"
         if joined:
             body = body[:-1]
+        joined = joined or bool(_COMPOUND_BREAK.search(body)) and (nxt[:1].isupper() or nxt[:1].isdigit())  # SARS-CoV
         lead = len(line) - len(line.lstrip())
         for j, ch in enumerate(body[lead:], start=offset + lead):
             for out in _normalise_char(ch):
