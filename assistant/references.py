@@ -74,6 +74,7 @@ _NAME_FORMS = {
     "vancouver": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}}){_END}"),
 }
 _LOOSE_ACCENT = re.compile(r"(?<=\w)\s?[´¨˜`ˆˇ¸˚~](\s?)(?=(\w))")  # pypdf's "Me´ndez", "Ho¨ glund", "Caba~nas"
+_DIRECT_PIECE = re.compile(rf",\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:][^,.;:]{{0,40}}(?=,)")
 _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
 _ET_AL = re.compile(r"\s*[,;]?\s*(?:et\.?\s*al\.?|and others)")
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
@@ -114,7 +115,7 @@ _YEAR_LEAD = re.compile(
     rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}[a-z]?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"
 )
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)")
-_VENUE_ONLY = re.compile(rf"(?:{_U}\w{{0,24}}\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\(")
+_VENUE_ONLY = re.compile(rf"(?:{_U}\w{{0,24}}(?!\w)\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\(")
 _PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
 _PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
 _NUMBERS = [
@@ -198,7 +199,8 @@ def parse_reference(raw: str) -> Reference:
         label = f"[{label_match[1]}]" if label_match[1] else next(g for g in label_match.groups() if g)
         text = text[label_match.end() :]
     text, doi, url = _take_links(text)
-    authors, pos, _ = _parse_authors(text)
+    authors, pos, kind = _parse_authors(text)
+    pos = _skip_direct_names(text, pos) if kind == "direct" else pos
     rest = _skip_parenthetical(text, pos)
     lead = _YEAR_LEAD.match(text, rest)
     year_match = lead or _year_match(text)
@@ -427,7 +429,7 @@ def _take_links(text: str) -> tuple[str, str | None, str | None]:
 
 
 def _strip_link(link: str) -> str:
-    link = link.rstrip(".,;:>]'\"")
+    link = re.sub(rf"\(\s*{_YEAR}\s*\)$", "", link.rstrip(".,;:>]'\""))  # "…01107-8(2019)": the year is not the DOI's
     while link.endswith(")") and link.count(")") > link.count("("):
         link = link[:-1]
     return link
@@ -471,6 +473,14 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
     if fallback and not re.search(rf"\b{_U}\.", fallback[1]):
         return [fallback[1].strip()], fallback.end(1), "corporate"
     return [], 0, None
+
+
+def _skip_direct_names(text: str, pos: int) -> int:
+    """Past the rest of an "A. B. Name, C. Name, Title" author list the name grammar stopped in
+    ("A. Abou Tayoun", "J.-B.deSaintAubert"): comma-separated pieces that open with initials."""
+    while m := _DIRECT_PIECE.match(text, pos):
+        pos = m.end()
+    return pos
 
 
 def _match_name(text: str, pos: int, prefer_vancouver: bool) -> tuple[str, re.Match] | None:
