@@ -174,10 +174,14 @@ def _strip_line_numbers(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     of most lines of the page that counts up line by line."""
     for pattern, leading in ((_TRAILING_NUMBER, False), (_LEADING_NUMBER, True)):
         found = {i: m for i, (_, line) in enumerate(lines) if (m := pattern.search(line))}
-        numbers = [int(m.group(1)) for m in found.values()]
-        steps = [b - a for a, b in zip(numbers, numbers[1:])]
-        if len(found) < 5 or len(found) < 0.6 * len(lines) or sum(1 <= d <= 2 for d in steps) < 0.8 * len(steps):
+        keys = list(found)
+        numbers = [int(found[i].group(1)) for i in keys]
+        counting = {keys[j] for j in range(len(keys)) if any(
+            0 <= k < len(keys) and 1 <= abs(numbers[k] - numbers[j]) <= 2 and (k > j) == (numbers[k] > numbers[j])
+            for k in (j - 1, j + 1))}  # in sequence with a neighbour: not a year or a count ending a line
+        if len(counting) < 5 or len(counting) < 0.5 * len(lines):
             continue
+        found = {i: m for i, m in found.items() if i in counting}
         lines = [(off + found[i].end(), line[found[i].end():]) if i in found and leading
                  else (off, line[:found[i].start()]) if i in found else (off, line)
                  for i, (off, line) in enumerate(lines)]

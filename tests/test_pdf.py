@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.pdf import PdfError, clean_pages, is_table_row, raw_span, read_pages
@@ -9,7 +11,9 @@ from assistant.records import Page
 from assistant.settings import ParseSettings
 
 from . import pdfgen
-from .conftest import MADAMINOVA, WEI
+from .conftest import CORPUS, MADAMINOVA, WEI
+
+LITQA = CORPUS.parent / "corpus-litqa"
 
 
 def test_page_labels_are_the_printed_numbers():
@@ -81,3 +85,82 @@ def test_table_rows_stand_apart_from_sentences():
     clean_pages([page])
     assert "\nrun-a (EN) 0.62 0.37 0.46\n" in page.clean
     assert is_table_row("run-b (EN) 0.71 0.44 N/A") and not is_table_row("In 2019 there were 272 million.")
+
+
+def test_a_page_pypdf_cannot_read_is_skipped_with_a_warning(monkeypatch, caplog):
+    from pypdf import PageObject
+    from pypdf.errors import LimitReachedError
+
+    real = PageObject.extract_text
+
+    def flaky(self, *args, **kwargs):
+        text = real(self, *args, **kwargs)
+        if "Madaminova" not in text and "migration" in text.lower() and "83" in text[:10]:
+            raise LimitReachedError("Maximum array length exceeded")
+        return text
+
+    monkeypatch.setattr(PageObject, "extract_text", flaky)
+    with caplog.at_level("WARNING", logger="assistant.pdf"):
+        pages = read_pages(MADAMINOVA)
+    assert [p.label for p in pages] == [str(n) for n in range(80, 87)]  # the paper is read, page 83 too
+    assert pages[3].text == "" and pages[3].clean == ""
+    assert all(p.text for i, p in enumerate(pages) if i != 3)
+    assert "page 4 skipped" in caplog.text and "LimitReachedError" in caplog.text
+
+
+def test_aes256_encrypted_pdf_with_an_empty_user_password_is_read(tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    from assistant.papers import describe
+    from assistant.pdf import read_pdf
+
+    writer = PdfWriter()
+    for page in PdfReader(WEI).pages:
+        writer.add_page(page)
+    writer.encrypt("", algorithm="AES-256")
+    path = tmp_path / "aes.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    assert PdfReader(path).is_encrypted
+    pages, meta = read_pdf(path)
+    assert [p.label for p in pages] == ["1", "2", "3"]
+    assert pages[0].clean == read_pages(WEI)[0].clean
+    assert describe(path, pages, meta).title.startswith("International Migration Challenges")
+
+
+def test_running_heads_stamps_and_line_numbers_stay_out_of_the_clean_text():
+    words = [("red", "north", "Ada"), ("blue", "south", "Ben"), ("green", "east", "Cai"), ("white", "west", "Dee"),
+             ("black", "inner", "Eli"), ("grey", "outer", "Fay")]
+    bodies, texts = [], []
+    for n, (colour, place, name) in enumerate(words, 1):
+        head = f"Journal of Tidal Studies, 2024, Vol. 12, No. 3 {100 + n}" if n % 2 else \
+            f"{100 + n} Journal of Tidal Studies, 2024, Vol. 12, No. 3"  # page number left on even pages
+        lines = [f"The {colour} buoy marks the {place} channel.", f"{name} read the {place} gauges by hand",
+                 f"and logged them in {colour} SARS-", f"CoV-2 style tables; {name} then", f"walked to the {place}",
+                 f"pier before the {colour} flag went up."]
+        bodies.append(" ".join(lines).replace("SARS- ", "SARS-"))
+        numbered = "\n".join(f"{line} {20 * n + i}" for i, line in enumerate(lines))  # manuscript line numbers
+        stamp = "arXiv:2401.01234v2 [physics.ao-ph] 5 Jan 2024\n" if n == 1 else ""
+        texts.append(f"{head}\n{stamp}{numbered}\nDownloaded from https://example.org/tides by guest on 1 May 2025\n"
+                     f"bioRxiv preprint doi: https://doi.org/10.1101/2024.01.01.000001; this version posted May 1, "
+                     f"2024.\n{100 + n}")
+    pages = [Page(index=i, label=str(101 + i), text=t) for i, t in enumerate(texts)]
+    clean_pages(pages)
+    for page, body in zip(pages, bodies):
+        assert page.clean == body
+        start = page.clean.index("SARS")
+        assert raw_span(page, start, start + len("SARS-CoV-2")).startswith("SARS-")  # the raw span keeps the break
+
+
+@pytest.mark.parametrize("name, page, boilerplate", [
+    ("10.1101_2024.05.13.593833.pdf", 3, ["bioRxiv preprint", "International license", "certified by peer review"]),
+    ("10.1093_nar_gkae105.pdf", 5, ["Nucleic Acids Research", "Downloaded from"]),
+])
+def test_real_running_heads_stamps_and_line_numbers_are_dropped(name, page, boilerplate):
+    pdf = LITQA / name
+    pages = read_pages(pdf)
+    raw, clean = pages[page].text, pages[page].clean
+    for text in boilerplate:
+        assert text in raw and text not in clean
+    assert not re.search(r"\s\d{1,4}\s+\d{1,4}\s", clean[:400])  # no line numbers between the words
+    assert len(clean) > 0.7 * len(re.sub(r"\s+", " ", raw)) - 600  # the body is all there
