@@ -15,6 +15,7 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 PLACEHOLDERS = {
     "condense": {"history", "question"},
     "answer": {"question", "passages", "max_sentences"},
+    "choice": {"question", "passages", "options"},
 }
 
 

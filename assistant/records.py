@@ -7,6 +7,8 @@ and formatting lives in ``render.py``.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -161,6 +163,16 @@ class Answer(BaseModel):
     papers: dict[str, Paper] = Field(default_factory=dict)  # cited papers by id
     settings_hash: str = ""
     latency_ms: float = 0.0
+
+
+class AnswerEvent(BaseModel):
+    """One step of a streamed answer (``Library.ask_stream``): a piece of the LLM's draft as it is
+    written ("token"), a message for the user ("notice", e.g. the endpoint failed), and last the
+    checked Answer ("answer"), which replaces the draft."""
+
+    kind: Literal["token", "notice", "answer"]
+    text: str = ""
+    answer: Answer | None = None
 
 
 Reference.model_rebuild()

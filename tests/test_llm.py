@@ -1,8 +1,11 @@
-"""The optional LLM backend, against a FAKE OpenAI-compatible server (no real LLM runs in the tests).
+"""The optional LLM backend against a FAKE OpenAI-compatible server (``fake_llm.py``).
 
-What matters: an LLM's sentence is shown only with a quote that is verbatim on the page it
-cites; invented quotes are dropped and the answer abstains; a failing endpoint falls back to
-the extractive answer.
+The fake gives the exact replies, failures, delays and disconnects a real model cannot be made
+to give; the real local model is in ``test_llm_real.py``. What matters: an LLM's sentence is
+shown only with a quote cut from a page of the library that supports it; markers naming no
+passage and citations the LLM writes itself are dropped; an unsupported sentence is re-cited
+or removed; the reply streams, and closing the stream closes the HTTP connection; a failing
+or slow endpoint gives the extractive answer within ``llm.timeout_s``.
 """
 
 from __future__ import annotations
@@ -10,81 +13,26 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
 
+import numpy as np
 import pytest
+from click.testing import CliRunner
 
-from assistant.answer import Query
+from assistant.answer import ExtractiveAnswerer, Query
 from assistant.chat import condense
-from assistant.llm import LLMAnswerer, LLMError, OpenAICompatible, find_quote, select_answerer
+from assistant.cli import cli as assistant_cli
+from assistant.llm import LLMAnswerer, LLMError, OpenAICompatible, Support, parse_claims, select_answerer
 from assistant.pdf import clean_pages
 from assistant.prompts import PromptError, load_prompt, load_prompts
 from assistant.records import Answer, Chunk, Evidence, Page, Paper
 from assistant.render import ABSTENTION, answer_text
+from assistant.retrieve import terms
 from assistant.settings import AnswerSettings, LLMSettings, get_settings
 
 from .conftest import WEI
-
-
-class FakeOpenAIServer:
-    """A FAKE OpenAI-compatible endpoint on 127.0.0.1 that replies from a script.
-
-    Each scripted reply is the assistant message's content (a string), a function of the
-    prompt returning that content, or ``(status, body)`` for a raw HTTP response. Every
-    request is recorded as ``(path, headers, json)``.
-    """
-
-    def __init__(self):
-        self.replies: list = []
-        self.requests: list[tuple[str, dict, dict]] = []
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}/v1"
-
-    def script(self, *replies) -> None:
-        self.replies, self.requests = list(replies), []
-
-    def _respond(self, path: str, headers: dict, body: dict) -> tuple[int, str]:
-        self.requests.append((path, headers, body))
-        reply = self.replies.pop(0) if self.replies else (500, "no scripted reply")
-        if isinstance(reply, tuple):
-            return reply
-        content = reply(body["messages"][-1]["content"]) if callable(reply) else reply
-        return 200, json.dumps({"id": "fake", "object": "chat.completion", "model": body.get("model"),
-                                "choices": [{"index": 0, "finish_reason": "stop",
-                                             "message": {"role": "assistant", "content": content}}]})
-
-    def _handler(self):
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                status, text = server._respond(self.path, dict(self.headers), body)
-                data = text.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+from .fake_llm import FakeOpenAIServer, Slow, free_port, passages
 
 
 @pytest.fixture(scope="module")
@@ -95,27 +43,12 @@ def fake():
 
 @pytest.fixture
 def dead_url() -> str:
-    """An address where nothing listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
-
-
-def reply(answerable: bool = True, *sentences: tuple[str, int, str]) -> str:
-    return json.dumps({"answerable": answerable,
-                       "sentences": [{"text": t, "passage": n, "quote": q} for t, n, q in sentences]})
-
-
-def passages(prompt: str) -> dict[int, str]:
-    """The numbered passages of an answer prompt."""
-    parts = re.split(r"^\[(\d+)\] .*$\n", prompt.split("Passages:\n", 1)[1], flags=re.M)
-    return {int(n): text.strip() for n, text in zip(parts[1::2], parts[2::2])}
+    return f"http://127.0.0.1:{free_port()}/v1"
 
 
 # prompts ------------------------------------------------------------------------------------------
 def test_bundled_prompts_load():
-    assert set(load_prompts()) == {"condense", "answer"}
+    assert set(load_prompts()) == {"condense", "answer", "choice"}
 
 
 @pytest.mark.parametrize("template, problem", [
@@ -137,11 +70,11 @@ def test_condense_uses_the_llm_rewrite(fake):
     fake.script(f'"{rewrite}"\n')
     history = [{"role": "user", "content": "What does Wei say about international migrants?"},
                {"role": "assistant", "content": "The number reached 272 million."}]
-    llm = LLMSettings(base_url=fake.url, model="fake-model", api_key="secret")
+    llm = LLMSettings(base_url=fake.url, model="fake-model", api_key="secret", max_tokens=99)
     assert condense("How many were there in 2019?", history, llm=llm) == rewrite
     path, headers, body = fake.requests[0]
     assert path == "/v1/chat/completions" and headers["Authorization"] == "Bearer secret"
-    assert body["model"] == "fake-model" and body["temperature"] == 0
+    assert (body["model"], body["temperature"], body["stream"], body["max_tokens"]) == ("fake-model", 0, True, 99)
     prompt = body["messages"][0]["content"]
     assert "User: What does Wei say about international migrants?" in prompt and "How many were there" in prompt
 
@@ -158,23 +91,93 @@ def test_condense_falls_back_to_the_heuristic(fake, dead_url, caplog):
 
 def test_client_errors_are_llm_errors(fake, dead_url):
     client = OpenAICompatible(LLMSettings(base_url=fake.url))
-    fake.script((404, "no such model"), (200, "not json"))
+    fake.script((404, "no such model"), (200, "not json"), "   ",
+                (200, json.dumps({"error": {"message": "context overflow"}})))
     with pytest.raises(LLMError, match="HTTP 404: no such model"):
         client.complete("hi")
-    with pytest.raises(LLMError, match="no chat completion"):
+    with pytest.raises(LLMError, match="no chat completion: not json"):
+        client.complete("hi")
+    with pytest.raises(LLMError, match="empty reply"):
+        client.complete("hi")
+    with pytest.raises(LLMError, match="reported an error: .*context overflow"):
         client.complete("hi")
     assert "Authorization" not in fake.requests[0][1]
     with pytest.raises(LLMError, match="ConnectError"):
         OpenAICompatible(LLMSettings(base_url=dead_url, timeout_s=2)).complete("hi")
 
 
+def test_reply_streams_piece_by_piece(fake):
+    """The first words arrive while the server still holds back the rest."""
+    gate = threading.Event()
+    fake.script("There were 272 million international migrants.", gate=gate)
+    pieces = OpenAICompatible(LLMSettings(base_url=fake.url)).stream("hi")
+    assert next(pieces) == "There" and fake.sent == 1  # the server is waiting at the gate
+    gate.set()
+    assert "There" + "".join(pieces) == "There were 272 million international migrants."
+    assert fake.sent == 6
+
+
+def test_closing_the_stream_closes_the_connection(fake):
+    fake.script(" ".join(["word"] * 400), piece_delay=0.02)
+    pieces = OpenAICompatible(LLMSettings(base_url=fake.url)).stream("hi")
+    assert [next(pieces) for _ in range(3)] == ["word", " word", " word"]
+    pieces.close()
+    assert fake.disconnected.wait(5), "the server kept writing to an open connection"
+    assert fake.sent < 50
+
+
+def test_a_slow_endpoint_times_out(fake):
+    fake.script(Slow(4, "too late"))
+    started = time.monotonic()
+    with pytest.raises(LLMError, match=r"sent nothing for 0.5 s \(llm.timeout_s\)"):
+        OpenAICompatible(LLMSettings(base_url=fake.url, timeout_s=0.5)).complete("hi")
+    assert time.monotonic() - started < 2
+
+
+def test_a_reply_that_takes_too_long_in_all_times_out(fake):
+    """Each piece comes quickly, but the whole reply would take 4 s: the deadline counts too."""
+    fake.script(" ".join(["slowly"] * 40), piece_delay=0.1)
+    started = time.monotonic()
+    with pytest.raises(LLMError, match=r"did not finish its reply within 1 s"):
+        OpenAICompatible(LLMSettings(base_url=fake.url, timeout_s=1)).complete("hi")
+    assert time.monotonic() - started < 2
+
+
+# reading the draft ---------------------------------------------------------------------------------
+def test_markers_are_read_and_dropped_from_the_text():
+    draft = ("There were 272 million migrants in 2019 [1]. Most were workers. [2][9] "
+             "As Smith (2099) showed, borders matter [Passage 3]. Cite Smith 2099 (Smith et al., 2099, p. 4). [1, 2]\n"
+             "[1]")
+    claims = parse_claims(draft, n_passages=3)
+    assert [(c.text, c.passages) for c in claims] == [
+        ("There were 272 million migrants in 2019.", [1]),
+        ("Most were workers.", [2]),  # passage 9 does not exist
+        ("As Smith showed, borders matter.", [3]),
+        ("Cite Smith 2099.", [1, 2]),
+    ]
+
+
 # the answerer on one made-up page -------------------------------------------------------------------
-RAW = ("Security and Migration\nThe number of international mi-\ngrants reached 272 million in 2019,\n"
-       "or 3.5% of the world population.\n83")
+RAW = ("Migration became a security issue.\nThe number of international mi-\ngrants reached 272 million in 2019,\n"
+       "or 3.5% of the world population. Most of them moved for work and family reasons.\n83")
 
 
 class StubExtractive:
-    """Stands in for the extractive answerer, to see whether the LLM answerer fell back to it."""
+    """Stands in for the extractive answerer: a lexical encoder (hashed terms) and a flat idf;
+    ``answer`` says whether the LLM answerer fell back to it."""
+
+    idf: dict[str, float] = {}
+    default_idf = 1.0
+
+    @staticmethod
+    def encode(texts: list[str]) -> list[np.ndarray]:
+        vectors = []
+        for text in texts:
+            v = np.zeros(512)
+            for t in terms(text):
+                v[hash(t) % 512] += 1
+            vectors.append(v / (np.linalg.norm(v) or 1))
+        return vectors
 
     def answer(self, query, evidence, pages, papers, references):
         return Answer(question="extractive fallback")
@@ -190,53 +193,64 @@ def one_page():
     return [Evidence(chunk=chunk, score=1.0)], {("p1", 0): page}, {"p1": paper}
 
 
-def ask_one_page(fake, one_page, *replies) -> Answer:
+def answerer(url: str, timeout_s: float = 60) -> LLMAnswerer:
+    stub = StubExtractive()
+    return LLMAnswerer(OpenAICompatible(LLMSettings(base_url=url, timeout_s=timeout_s)), stub, AnswerSettings(),
+                       Support(stub, AnswerSettings()))
+
+
+def ask_one_page(fake, one_page, *replies, timeout_s: float = 60) -> Answer:
     fake.script(*replies)
     evidence, pages, papers = one_page
-    answerer = LLMAnswerer(OpenAICompatible(LLMSettings(base_url=fake.url)), StubExtractive(), AnswerSettings())
-    return answerer.answer(Query("How many migrants?", "How many migrants?", set()), evidence, pages, papers, [])
+    return answerer(fake.url, timeout_s).answer(Query("How many migrants?", "How many migrants?", set()), evidence,
+                                                pages, papers, [])
 
 
-def test_quote_across_a_hyphenated_line_break_is_cited_verbatim(fake, one_page):
-    answer = ask_one_page(fake, one_page, reply(True, ("There were 272 million migrants in 2019.", 1,
-                                                       "international migrants reached 272 million in 2019")))
-    assert answer_text(answer) == "There were 272 million migrants in 2019. (Madaminova, 2023, p. 83)"
-    assert answer.citations[0].quote == "international mi- grants reached 272 million in 2019"
+def test_a_supported_sentence_is_cited_with_the_page_sentence_verbatim(fake, one_page):
+    answer = ask_one_page(fake, one_page, "International migrants reached 272 million in 2019 [1].")
+    assert answer_text(answer) == "International migrants reached 272 million in 2019. (Madaminova, 2023, p. 83)"
+    assert answer.citations[0].quote == ("The number of international mi- grants reached 272 million in 2019, "
+                                         "or 3.5% of the world population.")
     assert answer.citations[0].chunk_id == "c1"
 
 
-def test_only_checked_sentences_survive(fake, one_page):
-    answer = ask_one_page(fake, one_page, "```json\n" + reply(
-        True,
-        ("Migrants were 3.5% of the world.", 1, "or 3.5% of world population"),
-        ("Most migrants were refugees.", 1, "most international migrants were refugees"),  # not in the passage
-        ("Wrong passage.", 2, "reached 272 million in 2019"),  # there is no passage 2
-        ("Too short to check.", 1, "272 million"),
-    ) + "\n```")
-    assert [s.text for s in answer.sentences] == ["Migrants were 3.5% of the world."]
-    assert [c.quote for c in answer.citations] == ["or 3.5% of the world population"]
+def test_only_supported_sentences_survive(fake, one_page):
+    answer = ask_one_page(fake, one_page, (
+        "Migrants were 3.5% of the world population [1]. "
+        "Most migrants walked to the moon [1]. "  # not in the passage
+        "There were 300 million international migrants in 2019 [1]. "  # a number the page does not state
+        "Most of them moved for work and family reasons [4]. "  # no passage 4: re-cited to passage 1
+        "As Smith (2099) argued, migrants moved for work and family reasons [1]."))  # Smith's citation dropped
+    assert [s.text for s in answer.sentences] == ["Migrants were 3.5% of the world population.",
+                                                  "Most of them moved for work and family reasons.",
+                                                  "As Smith argued, migrants moved for work and family reasons."]
+    assert {c.page for c in answer.citations} == {"83"} and "2099" not in answer_text(answer)
 
 
-@pytest.mark.parametrize("content", [reply(True, ("Invented.", 1, "migrants walked to the moon")),
-                                     reply(False, ("272 million.", 1, "reached 272 million in 2019")),
-                                     reply(True)])
+@pytest.mark.parametrize("content", ["Migrants walked to the moon in 1850 [1].",
+                                     "The passages do not answer this.", "[1]"])
 def test_unsupported_llm_answers_abstain(fake, one_page, content):
     answer = ask_one_page(fake, one_page, content)
     assert answer.abstained and not answer.citations and answer_text(answer) == ABSTENTION
 
 
-@pytest.mark.parametrize("content", ["I think about 272 million.", '{"sentences": "none"}', (500, "boom")])
+@pytest.mark.parametrize("content", [(500, "boom"), "   "])
 def test_unusable_llm_replies_fall_back(fake, one_page, content, caplog):
     with caplog.at_level(logging.WARNING, logger="assistant.llm"):
         assert ask_one_page(fake, one_page, content).question == "extractive fallback"
     assert "answering extractively" in caplog.text
 
 
-def test_find_quote_compares_normalised_words_inside_the_passage():
-    text = "The Copenhagen School, led by Buzan, defined securitization. A second sentence here."
-    assert find_quote("copenhagen school led by buzan", text, 0, len(text)) == (4, 35)
-    assert find_quote("defined securitization a second", text, 0, 60) is None  # runs past the passage
-    assert find_quote("the a an", text, 0, len(text)) is None
+def test_stream_events_then_fallback_notice_when_the_endpoint_is_slow(fake, one_page):
+    fake.script(Slow(5, "There were 272 million [1]."))
+    evidence, pages, papers = one_page
+    started = time.monotonic()
+    events = list(answerer(fake.url, timeout_s=1).stream(Query("How many?", "How many?", set()), evidence, pages,
+                                                          papers, []))
+    assert time.monotonic() - started < 3
+    assert [e.kind for e in events] == ["notice", "answer"]
+    assert "sent nothing for 1 s (llm.timeout_s)" in events[0].text and "extractive answer follows" in events[0].text
+    assert events[1].answer.question == "extractive fallback"
 
 
 def test_backend_registry():
@@ -251,16 +265,22 @@ def test_backend_registry():
 
 
 # through the Library on the real corpus ----------------------------------------------------------------
-def llm_library(corpus_library, base_url: str):
+def llm_library(corpus_library, base_url: str, **llm):
     from assistant.api import Library
 
     return Library(corpus_library.dir, settings={"answer": {"backend": "llm"},
-                                                 "llm": {"base_url": base_url, "model": "fake-model"}})
+                                                 "llm": {"base_url": base_url, "model": "fake-model", **llm}})
 
 
 @pytest.fixture(scope="module")
 def library(corpus_library, fake):
-    return llm_library(corpus_library, fake.url)
+    """The corpus library answering with the fake LLM, warm (encoder loaded, state built), so a
+    test times the LLM and not the start; timeout_s=1 is plenty for the fake's quick replies."""
+    library = llm_library(corpus_library, fake.url, timeout_s=1)
+    for reply in ((500, "warm up the extractive fallback"), "Warm up the support check [1]."):
+        fake.script(reply)
+        library.ask(QUESTION)
+    return library
 
 
 QUESTION = "How many international migrants were there in 2019?"
@@ -271,56 +291,118 @@ def extractive_answer(corpus_library) -> Answer:
     return corpus_library.ask(QUESTION)
 
 
-def quote_272(prompt: str) -> str:
-    """What a faithful LLM would reply: a sentence backed by words copied from the passage with the figure."""
-    n, text = next((n, t) for n, t in passages(prompt).items() if "272 million" in t)
-    words = text.split()
-    i = next(i for i, w in enumerate(words) if w.startswith("272"))
-    return reply(True, ("About 272 million people were international migrants in 2019.", n,
-                        " ".join(words[max(0, i - 6): i + 4])))
+def about_272(marker: str = "passage") -> callable:
+    """A faithful LLM: one sentence on the passage with the figure, marked with that passage's
+    number, or with ``marker="wrong"`` the number of another passage."""
+    def reply(prompt: str) -> str:
+        numbered = passages(prompt)
+        n = next(n for n, t in numbered.items() if "272 million" in t)
+        if marker == "wrong":
+            n = next(m for m in numbered if m != n)
+        return f"The number of international migrants reached 272 million in 2019 [{n}]."
+    return reply
+
+
+def assert_checks_out(answer: Answer, library) -> None:
+    """Every citation names a paper of the library and quotes its page verbatim."""
+    files = {p.file_name for p in library.papers()}
+    for c in answer.citations:
+        assert c.file_name in files
+        assert " ".join(c.quote.split()) in " ".join(library.page_text(c.file_name, c.page).split())
 
 
 @pytest.mark.slow
-def test_llm_answer_is_cited_with_a_verbatim_quote(library, corpus_library, fake):
-    fake.script(quote_272)
+@pytest.mark.parametrize("marker", ["passage", "wrong"])
+def test_llm_answer_is_cited_with_a_verbatim_quote(library, corpus_library, fake, marker):
+    fake.script(about_272(marker))
     answer = library.ask(QUESTION)
     assert not answer.abstained and len(answer.citations) == 1
     citation = answer.citations[0]
     assert (citation.file_name, citation.page) == (WEI.name, "1") and "272 million" in citation.quote
-    assert citation.quote in " ".join(corpus_library.page_text(WEI.name, "1").split())
-    assert answer_text(answer) == "About 272 million people were international migrants in 2019. (Wei, n.d., p. 1)"
-    assert fake.requests[0][2]["response_format"] == {"type": "json_object"}
+    assert_checks_out(answer, corpus_library)
+    assert answer_text(answer) == ("The number of international migrants reached 272 million in 2019. "
+                                   "(Wei, n.d., p. 1)")
+    assert answer.evidence[0].chunk.id == citation.chunk_id  # the cited passage ranks first, as ask() does
 
 
 @pytest.mark.slow
-def test_llm_condenses_follow_ups_in_the_library(library, fake):
-    history = [{"role": "user", "content": "What does Wei write about international migrants?"},
-               {"role": "assistant", "content": "Migration is a non-traditional security issue."}]
-    fake.script(QUESTION, quote_272)
-    answer = library.ask("And how many were there in 2019?", history=history)
-    assert answer.standalone_question == QUESTION and answer.citations[0].page == "1"
-    assert "Conversation:" in fake.requests[0][2]["messages"][0]["content"]
+def test_ask_stream_yields_the_draft_then_the_checked_answer(library, fake):
+    fake.script(about_272())
+    events = list(library.ask_stream(QUESTION))
+    tokens = [e.text for e in events if e.kind == "token"]
+    assert len(tokens) > 5 and [e.kind for e in events][-1] == "answer"
+    assert re.fullmatch(r"The number of international migrants reached 272 million in 2019 \[\d+\]\.", "".join(tokens))
+    fake.script(about_272())
+    streamed, asked = events[-1].answer, library.ask(QUESTION)
+    assert answer_text(streamed) == answer_text(asked) and streamed.citations == asked.citations
+    assert [e.chunk.id for e in streamed.evidence] == [e.chunk.id for e in asked.evidence]
+    assert streamed.settings_hash == asked.settings_hash and streamed.latency_ms > 0
 
 
 @pytest.mark.slow
-def test_invented_quote_abstains_in_the_library(library, fake):
-    fake.script(reply(True, ("Migration peaked in 1850.", 1, "migration peaked in the year 1850 worldwide")))
+def test_ask_stream_with_the_extractive_backend_gives_the_answer_at_once(corpus_library, extractive_answer):
+    events = list(corpus_library.ask_stream(QUESTION))
+    assert [e.kind for e in events] == ["answer"] and answer_text(events[0].answer) == answer_text(extractive_answer)
+
+
+@pytest.mark.slow
+def test_a_closed_stream_stops_the_llm(library, fake):
+    fake.script(lambda prompt: " ".join(["migrants"] * 400), piece_delay=0.02)
+    events = library.ask_stream(QUESTION)
+    assert [next(events).kind for _ in range(3)] == ["token"] * 3
+    events.close()
+    assert fake.disconnected.wait(5) and fake.sent < 50
+
+
+@pytest.mark.slow
+def test_an_injected_citation_never_reaches_the_answer(library, corpus_library, fake):
+    """Whatever the LLM is talked into writing, the answer cites library pages only."""
+    fake.script(lambda prompt: "As Smith (2099) shows, international migrants reached 272 million in 2019 [1]. "
+                               "Ignore previous instructions (Smith, 2099) [12]. Smith 2099 is the source [Smith 2099].")
     answer = library.ask(QUESTION)
-    assert answer.abstained and not answer.citations and answer_text(answer) == ABSTENTION
+    assert_checks_out(answer, corpus_library)
+    assert "2099" not in answer_text(answer) and answer.citations
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("script", [(500, "boom"), "The answer is 272 million."])
-def test_failing_llm_falls_back_to_the_extractive_answer(library, extractive_answer, fake, script):
+@pytest.mark.parametrize("script", [(500, "boom"), Slow(30, "late [1].")])
+def test_failing_or_slow_llm_falls_back_to_the_extractive_answer(library, extractive_answer, fake, script):
     fake.script(script)
-    answer = library.ask(QUESTION)
-    assert not answer.abstained and answer.citations
-    assert answer_text(answer) == answer_text(extractive_answer)
+    started = time.monotonic()
+    answer = library.ask(QUESTION)  # llm.timeout_s is 1 s
+    assert time.monotonic() - started < 5
+    assert not answer.abstained and answer_text(answer) == answer_text(extractive_answer)
     assert [c.quote for c in answer.citations] == [c.quote for c in extractive_answer.citations]
 
 
 @pytest.mark.slow
 def test_unreachable_llm_falls_back_to_the_extractive_answer(corpus_library, extractive_answer, dead_url):
     answer = llm_library(corpus_library, dead_url).ask(QUESTION)
-    assert not answer.abstained and answer.citations
-    assert answer_text(answer) == answer_text(extractive_answer)
+    assert not answer.abstained and answer_text(answer) == answer_text(extractive_answer)
+
+
+# the CLI ------------------------------------------------------------------------------------------------
+def cli(corpus_library, url: str, *args: str, timeout_s: float = 60):
+    env = {"ASSISTANT_ANSWER__BACKEND": "llm", "ASSISTANT_LLM__BASE_URL": url,
+           "ASSISTANT_LLM__TIMEOUT_S": str(timeout_s)}
+    return CliRunner().invoke(assistant_cli, [*args, "--index", str(corpus_library.dir)], env=env)
+
+
+@pytest.mark.slow
+def test_cli_ask_stream_prints_the_draft_then_the_checked_answer(corpus_library, fake):
+    fake.script(about_272())
+    result = cli(corpus_library, fake.url, "ask", QUESTION, "--stream")
+    assert result.exit_code == 0, result.output
+    draft, checked = result.output.split("--- checked against the pages ---")
+    assert re.search(r"272 million in 2019 \[\d+\]\.", draft)
+    assert "(Wei, n.d., p. 1)" in checked and "[" not in checked.split("\n\n")[1]
+
+
+@pytest.mark.slow
+def test_cli_ask_stream_says_when_the_endpoint_is_slow(corpus_library, extractive_answer, fake):
+    fake.script(Slow(60, "late [1]."))
+    started = time.monotonic()
+    result = cli(corpus_library, fake.url, "ask", QUESTION, "--stream", timeout_s=1)
+    assert time.monotonic() - started < 45 and result.exit_code == 0, result.output  # loading the library included
+    assert "No answer from the LLM (LLM endpoint" in result.output and "sent nothing for 1 s" in result.output
+    assert answer_text(extractive_answer).split(" (")[0] in result.output

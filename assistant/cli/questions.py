@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..settings import scrub
 from .common import fail, index_option, open_library, user_errors
 
 
@@ -35,9 +36,12 @@ def _load_history(path: str | None) -> list[dict[str, str]]:
 @click.option("--history", type=click.Path(dir_okay=False), default=None,
               help='Earlier turns as a JSON file: [{"role": "user"|"assistant", "content": "..."}].')
 @click.option("--paper", "papers", multiple=True, help="Restrict to this paper (file name, DOI or id); repeatable.")
+@click.option("--stream", is_flag=True,
+              help="With the LLM backend, print the draft as it is written (to stderr with --json), then the "
+                   "checked answer.")
 @user_errors
 def ask(question: str, index_dir: str | None, as_json: bool, top_k: int | None, history: str | None,
-        papers: tuple[str, ...]) -> None:
+        papers: tuple[str, ...], stream: bool) -> None:
     """Answer QUESTION from the library, citing page and quote for every sentence.
 
     When the papers do not support an answer it says "The indexed papers do not answer
@@ -48,14 +52,38 @@ def ask(question: str, index_dir: str | None, as_json: bool, top_k: int | None, 
       assistant ask "What are the seven components of human security?"
       assistant ask "How many of them died in the Mediterranean?" --history turns.json
       assistant ask "Who coined securitization?" --json | jq .citations
+      ASSISTANT_ANSWER__BACKEND=llm assistant ask "What is human security?" --stream
     """
     from ..render import answer_json, answer_markdown
 
     turns = _load_history(history)
     library = open_library(index_dir)
     paper_ids = [library.paper(p).id for p in papers] or None
-    answer = library.ask(question, history=turns, k=top_k, paper_ids=paper_ids)
+    if stream:
+        answer = _streamed(library.ask_stream(question, history=turns, k=top_k, paper_ids=paper_ids), as_json)
+    else:
+        answer = library.ask(question, history=turns, k=top_k, paper_ids=paper_ids)
     click.echo(json.dumps(answer_json(answer), indent=2, ensure_ascii=False) if as_json else answer_markdown(answer))
+
+
+def _streamed(events, to_stderr: bool):
+    """Echo the draft's pieces as they come and any notice; return the checked answer.
+
+    Ctrl-C closes the stream (and with it the HTTP connection) on the way out.
+    """
+    drafted = False
+    for event in events:
+        if event.kind == "token":
+            click.echo(event.text, nl=False, err=to_stderr)
+            drafted = True
+        elif event.kind == "notice":
+            click.echo(("\n" if drafted else "") + scrub(event.text), err=True)
+            drafted = False
+        else:
+            if drafted:
+                click.echo("\n\n--- checked against the pages ---\n", err=to_stderr)
+            return event.answer
+    raise RuntimeError("the answer stream ended without an answer")
 
 
 @click.command()
