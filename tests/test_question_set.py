@@ -82,7 +82,7 @@ def make_sets() -> dict[str, QuestionSet]:
         "real": QuestionSet(REPO / "evals" / "real.jsonl", real_minimum, 95, extra_fields=frozenset({"near_papers"}),
                             quote_words=(8, 40), min_papers=24, near_papers_required=True,
                             id_pattern=r"real-\d{3}"),
-        # Paraphrases keep the originals' evidence, so the quote length of the original set applies.
+        # Paraphrases keep their originals' evidence as it is (LitQA's quotes are whole passages): no length rule.
         "paraphrases": QuestionSet(REPO / "evals" / "paraphrases.jsonl", {}, 45,
                                    extra_fields=frozenset({"near_papers", "paraphrase_of"}),
                                    required_fields=frozenset({"paraphrase_of"}), quote_words=None,
