@@ -103,8 +103,10 @@ def test_a_second_writer_gets_library_busy(tmp_path):
 
     library = Library(tmp_path / "lib", lock_timeout_s=0.5)
     with FileLock(str(library.dir / ".write.lock")):
+        [result] = library.add([WEI])  # each file gets its result: the batch is not abandoned
+        assert result.status == "failed" and result.message.startswith("library busy")
         with pytest.raises(LibraryBusy, match="library busy"):
-            library.add([WEI])
+            library.check(repair=True)  # a repair needs the lock too
     assert library.papers() == []
 
 
