@@ -11,9 +11,11 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .pdf import line_shape
 from .records import Page, Paper, PdfMeta, TitleBlock
 
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
@@ -39,6 +41,7 @@ _ACCEPTED = re.compile(rf"(?:accepted(?: for publication)?|presented){_DATE}", r
 _RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
 _COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright:?)\s*(?:©\s*)?(?:the authors?\(?s?\)?\s*)?({_YEAR})", re.I)
 _ARXIV = re.compile(r"arXiv:\s*(\d{2})(\d{2})\.\d{4,5}", re.I)
+_ARXIV_ID = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?)", re.I)
 _PROCEEDINGS = re.compile(r"(Proceedings of (?:the )?[^.*\n]{5,200}?(?:\([^)]{2,40}\))?)(?=[,.*]|\s+pages|\s+pp|$)", re.I)
 _JOURNAL = re.compile(r"\b((?:Journal|Transactions|Annals|Review|Letters) of [A-Z][^,.\n]{3,80})")
 _FRONT_END = re.compile(r"\n(?:\d{1,2}\.?\s+)?(?:Introduction|INTRODUCTION|Background|BACKGROUND)\b")
@@ -85,7 +88,7 @@ def describe(path: str | Path, pages: list[Page], meta: PdfMeta) -> Paper:
         authors=find_authors(meta, pages, title, block),
         year=find_paper_year(meta, pages),
         doi=doi,
-        venue=_first(meta.xmp, "prism:publicationName") or find_venue(f"{_info(meta, 'Subject')}\n{front_matter(pages)}"),
+        venue=find_paper_venue(meta, pages),
         page_labels=[p.label for p in pages],
         added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
@@ -141,13 +144,15 @@ def find_paper_doi(meta: PdfMeta, pages: list[Page]) -> str | None:
 def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     """XMP cover/publication date, else the year of the journal line (page 1's margins, the Info
     Subject, running heads, front matter), else a published/posted date, accepted, received,
-    copyright year or arXiv stamp."""
+    copyright year or arXiv stamp (its id's year)."""
     for field in ("prism:coverDate", "prism:publicationDate", "prism:coverDisplayDate"):
         for value in meta.xmp.get(field, []):
             if match := re.search(rf"\b{_YEAR}\b", value):
                 return match.group(0)
-    return find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages),
+    year = find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages),
                      front_matter(pages, raw=True))
+    arxiv = _ARXIV.search(pages[0].text) if pages and not year else None  # the stamp may be anywhere on page 1
+    return f"20{arxiv.group(1)}" if arxiv else year
 
 
 def front_matter(pages: list[Page], raw: bool = False) -> str:
@@ -166,12 +171,14 @@ def front_matter_end(first_page_clean: str) -> int:
 
 
 def running_text(pages: list[Page]) -> str:
-    """The first and last lines of pages 2-4 as extracted: running heads, feet and margin stamps."""
-    out = []
-    for page in pages[1:4]:
+    """Running heads, feet and margin stamps of pages 2-6 as extracted: lines among a page's first and
+    last that recur on another of these pages (a short paper's reference list does not)."""
+    edges = []
+    for page in pages[1:6]:
         lines = [line for line in page.text.split("\n") if line.strip()]
-        out += lines[:_RUNNING_LINES] + lines[-_RUNNING_LINES:]
-    return "\n".join(out)
+        edges.append(lines[:_RUNNING_LINES] + lines[-_RUNNING_LINES:])
+    counts = Counter(shape for lines in edges for shape in {line_shape(line) for line in lines})
+    return "\n".join(dict.fromkeys(line for lines in edges for line in lines if counts[line_shape(line)] >= 2))
 
 
 def _info(meta: PdfMeta, key: str) -> str:
@@ -288,9 +295,16 @@ def find_venue(front: str) -> str | None:
         match = pattern.search(front)
         if match:
             return " ".join(match.group(1).split()).strip(" *,")
-    if _ARXIV.search(front):
-        return "arXiv"
     return None
+
+
+def find_paper_venue(meta: PdfMeta, pages: list[Page]) -> str | None:
+    """XMP publication name, else a proceedings or journal name in the Info Subject or the front
+    matter, else the arXiv id stamped on page 1."""
+    venue = _first(meta.xmp, "prism:publicationName") or find_venue(
+        f"{_info(meta, 'Subject')}\n{front_matter(pages, raw=True)}")
+    arxiv = _ARXIV_ID.search(pages[0].text) if pages and not venue else None
+    return f"arXiv preprint arXiv:{arxiv.group(1)}" if arxiv else venue
 
 
 def split_authors(value: str) -> list[str]:

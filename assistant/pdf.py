@@ -157,7 +157,7 @@ def clean_pages(pages: list[Page]) -> None:
     running = _running_lines(page_lines)
     for page, lines in zip(pages, page_lines):
         kept = [(off, line) for off, line in _strip_edges(lines, page.label)
-                if _shape(line) not in running and not _MARGIN_STAMP.search(line)]
+                if line_shape(line) not in running and not _MARGIN_STAMP.search(line)]
         page.clean, page.clean_map = _join(kept)
 
 
@@ -198,7 +198,7 @@ def _strip_edges(lines: list[tuple[int, str]], label: str) -> list[tuple[int, st
     return [item for i, item in enumerate(lines) if not (i in edge and is_number(item[1]))]
 
 
-def _shape(line: str) -> str:
+def line_shape(line: str) -> str:
     """A line with its numbers blanked and trimmed: running heads differ only in their page numbers,
     which stand left on even pages and right on odd ones."""
     return re.sub(r"\d+", "#", " ".join(line.split()).lower()).strip(" #")
@@ -215,7 +215,7 @@ def _running_lines(page_lines: list[list[tuple[int, str]]]) -> set[str]:
         texts = [line for _, line in lines]
         k = max(2, min(_EDGE_LINES, len(texts) // 6))  # a short page's middle is not its margin
         edges = texts[:k] + texts[-k:]
-        shapes = {_shape(t) for t in edges} | {_shape(t) for t in texts if len(t.strip()) >= _LONG_LINE}
+        shapes = {line_shape(t) for t in edges} | {line_shape(t) for t in texts if len(t.strip()) >= _LONG_LINE}
         counts.update(shape for shape in shapes if sum(c.isalpha() for c in shape) >= 3)
     need = max(3, len(page_lines) // 3)
     return {shape for shape, n in counts.items() if n >= need}
