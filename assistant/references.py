@@ -147,7 +147,10 @@ _HEADING = re.compile(
 _STOP = re.compile(
     r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4}|[A-Z])\.?\s+)?(?:(?:appendix|appendices|supplementary\s+materials?|"
     r"acknowledge?ments?)\b.{0,80}|(?:notes|endnotes|footnotes|funding|author\s+contributions|about\s+the\s+authors?|"
-    r"conflicts?\s+of\s+interest|declarations?|data\s+availability)\s*:?)\s*$",
+    r"conflicts?\s+of\s+interest|declarations?|data\s+availability)\s*:?|"
+    # supplementary material after the list: its headings and captions ("Supplementary Table 2 : Primers …")
+    r"supplement(?:ary|al)(?:\s+(?:tables?|figures?|files?|information|data|materials?|methods|text|notes?)\b.*)?|"
+    r"(?:table|figure|fig\.)\s+S\d+\b.*|extended\s+data\s+(?:fig|table)\b.*)\s*$",
     re.I,
 )
 _BARE_NUMBER = re.compile(r"^\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$")

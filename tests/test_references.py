@@ -471,3 +471,14 @@ def test_letter_spaced_entries_and_loose_accents():
 def test_arxiv_ids_and_no_title_flag(raw, arxiv, no_title):
     ref = parse_reference(raw)
     assert (ref.arxiv, ref.no_title, ref.title is None) == (arxiv, no_title, no_title)
+
+
+def test_list_ends_at_supplementary_material():
+    pages = _pages(
+        "References\n1. Beck, A. Biosimilar antibodies. MAbs 3, 107–110 (2011).\n"
+        "2. Liu, P. et al. An omalizumab biobetter. Front Immunol 11, 596908 (2020).\n",
+        "Supplementary Table 1 : Primers used for mutagenesis of the nanobody\n3. R52D TTGCAGCAATTG\n4. S107D GGTAGCG",
+    )
+    refs = extract_references(pages)
+    assert [r.label for r in refs] == ["1", "2"]
+    assert "Primers" not in refs[-1].raw
