@@ -131,3 +131,25 @@ def test_known_secrets_never_reach_the_log(monkeypatch):
     SecretFilter().filter(record)
     assert record.getMessage() == "endpoint http://bob:***@127.0.0.1:9/v1 failed with key ***"
     assert scrub("no secret here") == "no secret here"
+
+
+@pytest.mark.slow
+def test_a_password_in_the_llm_url_is_masked_in_the_cli_warning(corpus_library):
+    """The endpoint is down: the CLI warns and answers extractively, without printing the password."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, ASSISTANT_LLM__BASE_URL=f"http://bob:hunter22pw@127.0.0.1:{port}/v1",
+               ASSISTANT_LLM__API_KEY="sk-do-not-print", ASSISTANT_ANSWER__BACKEND="llm")
+    exe = Path(sys.executable).parent / "assistant"
+    result = subprocess.run([str(exe), "ask", "How many international migrants were there in 2019?", "--index",
+                             str(corpus_library.dir)], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"bob:***@127.0.0.1:{port}" in result.stderr  # the warning was printed, masked
+    assert "hunter22pw" not in result.stderr + result.stdout and "sk-do-not-print" not in result.stderr
