@@ -108,6 +108,7 @@ _RUN_ON = {  # where a labelled entry may start inside a line: after the end of 
     "bracket": re.compile(r"(?<=[.)])\s+(?=\[\d{1,4}\]\s)"),
     "dot": re.compile(r"(?<=[.)])\s+(?=\d{1,3}\.\s[A-Z][\w'’-]*,)"),
 }
+_CAPTION = re.compile(r"^\s*(?:TABLE|Table|FIGURE|Figure|Fig\.)\s+\d{1,2}\b\s*[.:|]?\s")
 _LINE_NUMBER = re.compile(r"\s+(\d{1,5})\s*$")
 _YEAR_PAREN = re.compile(rf"\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)")
 _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–−]\s?\d{{3}})")
@@ -335,9 +336,14 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     if style in _RUN_ON:  # "… 1-10. (2) Surname, I. …": entries run together on one line
         lines = [(page, part) for page, line in lines for part in _RUN_ON[style].split(line)]
     entries: list[tuple[str, list[str]]] = []
+    in_float = False  # inside a table or figure printed between numbered entries
     for k, (page, line) in enumerate(lines):
         label = _LABEL.match(line) if style else None
-        if label and style == _label_style(label):
+        same_style = bool(label) and _label_style(label) == style
+        in_float = bool(style) and (bool(_CAPTION.match(line)) or (in_float and not same_style))
+        if in_float:
+            continue
+        if same_style:
             number = int(next(g for g in label.groups() if g))
             new = style == "bracket" or expected <= number <= expected + 1  # one label may be unreadable
             expected = number + 1 if new else expected

@@ -482,3 +482,14 @@ def test_list_ends_at_supplementary_material():
     refs = extract_references(pages)
     assert [r.label for r in refs] == ["1", "2"]
     assert "Primers" not in refs[-1].raw
+
+
+def test_table_printed_between_numbered_entries_is_left_out():
+    pages = _pages(
+        "REFERENCES\n1. Chen, M., and H. Yang. 2020. Examination of cancer cells. Beilstein J. 11:568–582.\n"
+        "TABLE 1 Viscoelastic properties of cancerous cells\nTissue Cell state\n4 current study Brain U87 789 5 197\n"
+        "2. Kashani, A. S., and M. Packirisamy. 2020. Cancer cells optimize elasticity. R. Soc. Open Sci. 7, 200747."
+    )
+    refs = extract_references(pages)
+    assert [(r.label, r.first_author_surname) for r in refs] == [("1", "Chen"), ("2", "Kashani")]
+    assert "Viscoelastic" not in refs[0].raw and "U87" not in refs[0].raw
