@@ -99,10 +99,11 @@ _LINK_WORDS = re.compile(
     r"\bavailable\s+(?:at|from|online)\s*:?\s*|\((?:accessed|last accessed)[^)]*\)|\[(?:online|accessed[^\]]*)\]",
     re.I,
 )
-_LABEL = re.compile(  # [1] | 1. (also "1 ." and "1.Name") | 1 | (1) — a bare number is never a year
-    r"^\s*(?:\[(\d{1,4})\]|(\d{1,3})\s?\.(?=\s|[A-Z])|(\d{1,3})(?=\s+\D)|\((\d{1,3})\)(?=\s?[A-Z]))\s*"
+_LABEL = re.compile(  # [1] | 1. (also "1 ." and "1.Name") | 1 | (1) | superscript "1Name, A." — never a year
+    r"^\s*(?:\[(\d{1,4})\]|(\d{1,3})\s?\.(?=\s|[A-Z])|(\d{1,3})(?=\s+\D)|\((\d{1,3})\)(?=\s?[A-Z])|"
+    r"(\d{1,3})(?=[A-Z][\w'’-]+,?\s))\s*"
 )
-_LABEL_STYLES = ("bracket", "dot", "space", "paren")
+_LABEL_STYLES = ("bracket", "dot", "space", "paren", "superscript")
 _RUN_ON = {  # where a labelled entry may start inside a line: after the end of the one before
     "paren": re.compile(r"(?<=[.)\]])\s+(?=\(\d{1,3}\)\s?[A-Z])"),
     "bracket": re.compile(r"(?<=[.)])\s+(?=\[\d{1,4}\]\s)"),

@@ -493,3 +493,16 @@ def test_table_printed_between_numbered_entries_is_left_out():
     refs = extract_references(pages)
     assert [(r.label, r.first_author_surname) for r in refs] == [("1", "Chen"), ("2", "Kashani")]
     assert "Viscoelastic" not in refs[0].raw and "U87" not in refs[0].raw
+
+
+def test_superscript_labels():
+    """A superscript label comes out of pypdf glued to the first author: "2Lieber MR. …"."""
+    pages = _pages(
+        "Body text.1,2\nReferences\n1Ceccaldi R, D'Andrea AD. Repair pathway choices. Trends Cell Biol. 2016;26(1):52–64.\n"
+        "2Lieber MR. The mechanism of double-strand\nDNA break repair. Annu Rev Biochem. 2010;79:181–211."
+    )
+    refs = extract_references(pages)
+    assert [(r.label, r.first_author_surname, r.year, r.title) for r in refs] == [
+        ("1", "Ceccaldi", "2016", "Repair pathway choices"),
+        ("2", "Lieber", "2010", "The mechanism of double-strand DNA break repair"),
+    ]
