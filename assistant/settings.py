@@ -233,7 +233,7 @@ def known_secrets() -> list[str]:
     llm = trusted.get("llm") if isinstance(trusted.get("llm"), dict) else {}
     urls = [llm.get("base_url"), trusted.get("chroma_url")]
     found = [llm.get("api_key")] + [urlsplit(u).password for u in urls if isinstance(u, str)]
-    return [v for v in found if isinstance(v, str) and v]
+    return [v for v in found if isinstance(v, str) and len(v) >= 4]  # shorter ones would garble every message
 
 
 def scrub(text: str) -> str:
