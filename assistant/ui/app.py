@@ -37,6 +37,7 @@ def build_app(library: Any) -> gr.Blocks:
             with gr.Column(scale=5, min_width=380):
                 controls = _evidence_panel(ui, chat)
         _wire_chat(ui, chat, controls)
+        _graph_panel(ui, chat)
         demo.load(**refresh)
         demo.load(ui.open_chat, [chat["chat_id"]], [chat[name] for name in CONVERSATION], **PRIVATE)
         _public_api(ui)
@@ -97,12 +98,12 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
 
 def _chat_panel(ui: Handlers, paper_filter: gr.Dropdown) -> dict[str, Any]:
     """Saved chats, the question filter, the conversation, the question box with Send and Stop."""
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=False):
         chat_list = gr.Dropdown(label="Saved chats", choices=ui.chat_choices(), value=None, scale=4,
                                 elem_id="chat-list")
         new = gr.Button("New chat", size="sm", scale=1, elem_id="new-chat")
         delete = gr.Button("Delete chat", size="sm", variant="stop", scale=1, elem_id="delete-chat")
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=False):
         chat_title = gr.Textbox(label="Chat title", scale=4, elem_id="chat-title")
         rename = gr.Button("Rename", size="sm", scale=1, elem_id="rename-chat")
     paper_filter.render()
@@ -169,6 +170,20 @@ def _wire_chat(ui: Handlers, chat: dict[str, Any], controls: list[gr.Button]) ->
     chat["delete"].click(ui.delete_chat, [chat["chat_id"]], conversation, **PRIVATE)
     chat["chat_list"].input(ui.open_chat, [chat["chat_list"]], conversation, **PRIVATE)
     chat["rename"].click(ui.rename_chat, [chat["chat_id"], chat["chat_title"]], [chat["chat_list"]], **PRIVATE)
+
+
+def _graph_panel(ui: Handlers, chat: dict[str, Any]) -> None:
+    """The citation graph (Plotly), a picker for its nodes, what a node cites and is cited by, and asking about it."""
+    with gr.Accordion("Citation graph", open=False, elem_id="graph-panel"):
+        draw = gr.Button("Draw the citation graph", size="sm", elem_id="draw-graph")
+        plot = gr.Plot(elem_id="graph")
+        with gr.Row(equal_height=False):
+            node = gr.Dropdown(label="Paper or cited work", choices=[], scale=3, elem_id="graph-node")
+            ask = gr.Button("Ask about this paper", size="sm", scale=1, elem_id="graph-ask")
+        info = gr.HTML(elem_id="graph-node-info")
+    draw.click(ui.draw_graph, None, [plot, node], **PRIVATE)
+    node.change(ui.graph_node, [node], [info], **PRIVATE)
+    ask.click(ui.ask_about, [node], [chat["filter"], chat["question"]], **PRIVATE)
 
 
 def _public_api(ui: Handlers) -> None:

@@ -7,6 +7,7 @@ conversation as ``history`` (the API condenses follow-ups), answers are rendered
 
 from __future__ import annotations
 
+import logging
 import queue
 import re
 import shutil
@@ -24,7 +25,9 @@ from ..records import Answer
 from .evidence import evidence_html
 from .messages import EMPTY_LIBRARY, answer_message
 from .viewer import EMPTY, PageView, download_copy, turned, view_of, viewer_html, zoomed
-from .views import find_row, paper_choice, paper_row, references_html, results_html
+from .views import find_row, node_html, paper_choice, paper_row, references_html, results_html
+
+log = logging.getLogger(__name__)
 
 BUSY = "The library is busy with another upload or removal; try again in a moment."
 STAGES = {"read": "reading page {done}/{total}", "references": "finding the reference list",
@@ -176,8 +179,8 @@ class Handlers:
         ``answers[k]`` belongs to the k-th assistant message (None for an error reply)."""
         if not question:
             return (gr.skip(),) * len(CONVERSATION)
-        asked = plain_history(history)[:-1]  # the question itself is the last message
         kept = answers[:sum(m["role"] == "assistant" for m in history)]
+        asked = plain_history(history, kept)[:-1]  # the question itself is the last message
         answer, reply = self.answer(question, asked, paper_ids)
         if not self.chats.exists(chat_id):
             chat_id = self.chats.create(question)
@@ -194,6 +197,9 @@ class Handlers:
             return None, BUSY
         except LibraryError as exc:
             return None, f"**Error:** {escape(str(exc))}"
+        except Exception:  # the conversation must go on; the server log has the traceback
+            log.exception("answering %r failed", question)
+            return None, "**Error:** answering failed unexpectedly; the server log has the details."
         return answer, answer_message(answer)
 
     def _conversation(self, chat_id: str | None, history: list[dict], answers: list[Answer | None]) -> tuple:
@@ -235,6 +241,26 @@ class Handlers:
     def zoom(self, view: PageView | None, step: int) -> tuple:
         view = zoomed(view, step)
         return viewer_html(view, self.library), view
+
+    # citation graph -------------------------------------------------------------------------------
+    def draw_graph(self) -> tuple:
+        """The Plotly figure and the node picker (library papers first, then most-cited works)."""
+        graph = self.library.citation_graph()
+        nodes = sorted(graph.nodes, key=lambda n: (not n.in_library, -n.cited, n.label))
+        choices = [(f"{n.label} — {n.title[:70]}", n.id) for n in nodes]
+        return graph.figure(), gr.update(choices=choices, value=None)
+
+    def graph_node(self, node_id: str | None) -> str:
+        return node_html(self.library.citation_graph(), node_id, {p.id: p for p in self.library.papers()})
+
+    def ask_about(self, node_id: str | None) -> tuple:
+        """"Ask about this paper": a library paper becomes the question filter; a cited work is asked about."""
+        node = self.library.citation_graph().node(node_id or "")
+        if node is None:
+            return gr.skip(), gr.skip()
+        if node.in_library:
+            return gr.update(value=[node.id]), gr.update(value="What is this paper's main argument?")
+        return gr.skip(), gr.update(value=f"What do the papers say about {node.label}, {node.title}?")
 
     # saved chats ------------------------------------------------------------------------------------
     def chat_choices(self) -> list[tuple[str, str]]:
@@ -285,9 +311,17 @@ def stage_uploads(files: list[str], folder: Path) -> list[Path]:
     return staged
 
 
-def plain_history(history: list[dict]) -> list[dict[str, str]]:
-    """Chatbot messages (content as text parts) → [{"role", "content"}] as ``Library.ask`` takes them."""
-    return [{"role": m["role"], "content": _text(m.get("content"))} for m in history]
+def plain_history(history: list[dict], answers: list[Answer | None] = ()) -> list[dict[str, Any]]:
+    """Chatbot messages (content as text parts) → [{"role", "content"}] as ``Library.ask`` takes them;
+    an assistant turn also carries the ``paper_ids`` its answer cited."""
+    turns, replies = [], iter(answers)
+    for message in history:
+        turn: dict[str, Any] = {"role": message["role"], "content": _text(message.get("content"))}
+        if message["role"] == "assistant":
+            answer = next(replies, None)
+            turn["paper_ids"] = sorted({c.paper_id for c in answer.citations}) if answer else []
+        turns.append(turn)
+    return turns
 
 
 def _text(content: Any) -> str:

@@ -75,3 +75,25 @@ def _reference_row(ref: Reference, papers: dict[str, Paper]) -> str:
 
 def _note(html: str) -> str:
     return f'<p class="empty-note">{html}</p>'
+
+
+def node_html(graph: Any, node_id: str | None, papers: dict[str, Paper]) -> str:
+    """What the graph says about one node: status, who cites it (with their sentences), what it cites."""
+    node = graph.node(node_id or "")
+    if node is None:
+        return _note("Pick a paper or cited work to see who cites it and what it cites.")
+    status = ('<span class="in-library">in library</span>' if node.in_library
+              else '<span class="missing">not in library</span>' + (" (known from an import)" if node.record else ""))
+    citing = [e for e in graph.edges if e.target == node.id]
+    cited = [e for e in graph.edges if e.source == node.id]
+    items = "".join(f"<li><strong>{escape(_name(graph, e.source, papers))}</strong>"
+                    + "".join(f"<blockquote>{escape(c)}</blockquote>" for c in e.contexts[:3]) + "</li>"
+                    for e in citing)
+    return (f'<div class="node-info"><p><strong>{escape(node.label)}</strong> · {escape(node.title)} · {status}</p>'
+            f"<p>Cited by {len(citing)} library paper(s); cites {len(cited)} work(s).</p>"
+            + (f"<ul>{items}</ul>" if items else "") + "</div>")
+
+
+def _name(graph: Any, node_id: str, papers: dict[str, Paper]) -> str:
+    node = graph.node(node_id)
+    return node.label if node else papers[node_id].file_name if node_id in papers else node_id
