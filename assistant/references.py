@@ -506,6 +506,9 @@ def _match_name(text: str, pos: int, prefer_vancouver: bool) -> tuple[str, re.Ma
 
 def _corporate(text: str) -> str | None:
     """A corporate author opening the entry ("World Health Organization", "UNODC"), or None."""
+    acronym = re.match(rf"[A-Z][A-Z0-9&-]{{1,9}}(?=\s+(?:{_YEAR}[a-z]?|n\.\s?d\.)[.,])", text)  # "EPA 2002. Title."
+    if acronym:
+        return acronym[0]
     m = re.match(r"(?:(?:[A-Z]\.){2,}\s*)?[^.,(;:\[\"“]+?(?=\s*[.,(;:\[\"“]|$)", text)
     if not m:
         return None
