@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -43,7 +44,7 @@ def client(corpus_library):
         demo.close()
 
 
-def chat(client, question: str, paper_ids: list[str] | None = None) -> tuple[str, str, list]:
+def chat(client, question: str, paper_ids: list[str] | None = None) -> tuple[str, str]:
     return client.predict(question, paper_ids or [], api_name="/chat")
 
 
@@ -54,12 +55,12 @@ def test_twenty_concurrent_questions_complete_without_errors(client):
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         replies = list(pool.map(lambda q: chat(client, q), questions))  # an error in any call raises here
     print(f"{N_QUESTIONS} questions, {WORKERS} at a time: {time.perf_counter() - started:.1f} s")
-    for question, (response, evidence, pages) in zip(questions, replies):
+    for question, (response, evidence) in zip(questions, replies):
         if response == ABSTENTION:
-            assert not pages, question
+            assert "<mark>" not in evidence, question
             continue
         assert CITATION.search(response) and "**References**" in response, (question, response)
-        assert "<mark>" in evidence and pages, question
+        assert "<mark>" in evidence and 'class="card' in evidence, question
     first = [reply[0] for q, reply in zip(questions, replies) if q == QUESTIONS[0]]
     assert all("272 million" in r and "(Wei, n.d., p. 1)" in r for r in first)
     assert all(reply[0] == ABSTENTION for q, reply in zip(questions, replies) if q == QUESTIONS[-1])
@@ -68,7 +69,7 @@ def test_twenty_concurrent_questions_complete_without_errors(client):
 @pytest.mark.slow
 def test_paper_filter_restricts_the_answer_to_the_chosen_papers(client, corpus_library):
     only = corpus_library.paper(MADAMINOVA.name).id
-    response, _, _ = chat(client, QUESTIONS[0], [only])
+    response, _ = chat(client, QUESTIONS[0], [only])
     assert "Wei" not in response
     assert response == ABSTENTION or "Madaminova" in response
 
@@ -114,3 +115,115 @@ def test_uploads_are_staged_under_sanitised_names_inside_the_folder(tmp_path):
     staged = stage_uploads([str(hostile), str(hostile)], staging)
     assert [p.name for p in staged] == ["evil_name_.pdf", "evil_name_.pdf"]
     assert len(set(staged)) == 2 and all(p.resolve().is_relative_to(staging.resolve()) for p in staged)
+
+
+def _citation(n: int, chunk: str, quote: str, page: str = "7") -> Citation:
+    return Citation(paper_id="p", file_name="f.pdf", page=page, quote=quote, chunk_id=chunk, authors=["Ann Author"],
+                    year="2020")
+
+
+def test_citations_of_one_passage_share_one_card_with_every_quote_marked():
+    raw = "First quote here. Middle text. Second quote here. Other."
+    chunks = [Chunk(id=c, paper_id="p", file_name="f.pdf", page_index=0, page_label="7", start=0, end=1, text="t",
+                    raw=raw if c == "c1" else "Another passage entirely.") for c in ("c1", "c2")]
+    citations = [_citation(1, "c1", "First quote here."), _citation(2, "c2", "Another passage entirely."),
+                 _citation(3, "c1", "Second quote here.")]
+    answer = Answer(question="q", sentences=[AnswerSentence(text="x", citations=[0, 1, 2])], citations=citations,
+                    evidence=[Evidence(chunk=c, score=1.0) for c in chunks],
+                    papers={"p": Paper(id="p", file_name="f.pdf", sha256="0", title="T")})
+    html = evidence_html(answer, _NoPages(), position=4, active=3)
+    assert len(re.findall(r'<div class="card(?: active)?" id=', html)) == 2
+    assert 'data-answer="4"' in html and 'id="card-1" data-cites="1 3"' in html
+    assert '<div class="card active" id="card-1"' in html  # citation 3 lives on card 1
+    assert "<mark>First quote here.</mark> Middle text. <mark>Second quote here.</mark>" in html
+    assert 'href="#cite-2"' in html
+
+
+def test_answer_message_links_each_citation_and_folds_the_quotes():
+    from assistant.ui.messages import answer_message
+
+    citation = _citation(1, "c1", "The quote.")
+    answer = Answer(question="q", sentences=[AnswerSentence(text="The quote.", citations=[0])], citations=[citation],
+                    papers={"p": Paper(id="p", file_name="f.pdf", sha256="0", title="T", authors=["Ann Author"],
+                                       year="2020")})
+    message = answer_message(answer)
+    assert message.startswith("The quote. [(Author, 2020, p. 7)](#cite-1)")
+    assert "<details><summary>Quotes (1)</summary>" in message and message.index("“The quote.”") > message.index(
+        "<details>")
+    assert "**References**" in message and "Ann Author (2020). T." in message
+
+
+class _FakeLibrary:
+    """Library.add's contract for the upload handler: progress per stage, one result per file, errors raised."""
+
+    def __init__(self, folder):
+        self.dir = folder
+        self.added: list[str] = []
+
+    def add(self, paths, progress=None):
+        from assistant.api import LibraryError
+
+        path = paths[0]
+        if "bad" in path.name:
+            raise LibraryError(f"{path.name}: unreadable PDF")
+        for page in (1, 2):
+            progress(f"read {path.name}", page, 2)
+        progress(f"embed {path.name}", 16, 32)
+        self.added.append(path.name)
+        return [AddResult(str(path), "added", "2 pages")]
+
+    def papers(self):
+        return [Paper(id=name, file_name=name, sha256=name, title=name) for name in self.added]
+
+
+def test_upload_reports_each_stage_and_adds_each_row_as_its_file_finishes(tmp_path):
+    from assistant.ui.handlers import Handlers
+
+    files = []
+    for name in ("one.pdf", "bad.pdf", "three.pdf"):
+        (tmp_path / name).write_bytes(b"%PDF-1.4")
+        files.append(str(tmp_path / name))
+    library = _FakeLibrary(tmp_path / "lib")
+    updates = list(Handlers(library).upload(files))
+    shown = [html for html, _, _ in updates if isinstance(html, str)]
+    assert any("file 1 of 3, reading page 2/2" in h for h in shown)
+    assert any("file 3 of 3, embedding 16/32 chunks" in h for h in shown)
+    # the first file's row is shown while the third is still being read; the bad one did not stop the batch
+    assert any("one.pdf" in h and "added" in h and "file 3 of 3, reading page 1/2" in h for h in shown)
+    final = shown[-1]
+    assert "working" not in final and final.count("<tr>") == 4  # header + 3 files
+    assert "bad.pdf: unreadable PDF" in final and library.added == ["one.pdf", "three.pdf"]
+    tables = [rows for _, _, rows in updates if isinstance(rows, list)]
+    assert [len(t) for t in tables] == [1, 1, 2]  # the papers table grows as files finish
+    assert updates[-1][1] is None  # the upload box is emptied for the next batch
+
+
+@pytest.mark.slow
+def test_the_ui_server_prints_no_debug_lines(corpus_library):
+    import socket
+    import subprocess
+    import sys
+
+    from gradio_client import Client
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = str(Path(sys.executable).with_name("assistant"))  # the installed console script
+    server = subprocess.Popen([command, "ui", "--index", str(corpus_library.dir),
+                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                client = Client(f"http://127.0.0.1:{port}", verbose=False)
+                break
+            except Exception:
+                assert time.monotonic() < deadline and server.poll() is None, "the UI did not start"
+                time.sleep(1)
+        response, _ = chat(client, QUESTIONS[0])
+        assert "272 million" in response
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "DEBUG" not in output, output

@@ -76,8 +76,9 @@ class Handlers:
         while (event := events.get())[0] != "end":
             kind, value = event
             if kind == "result":
-                results.append(value)
-                yield results_html(results), gr.skip(), [paper_row(p) for p in self.library.papers()]
+                result, table = value
+                results.append(result)
+                yield results_html(results), gr.skip(), table
             else:
                 yield results_html(results, value), gr.skip(), gr.skip()
         yield results_html(results), None, gr.skip()
@@ -93,7 +94,8 @@ class Handlers:
                                                     + STAGES[stage].format(done=done, total=total))))
 
                 events.put(("stage", (path.name, f"file {n} of {len(staged)}, starting")))
-                events.put(("result", self._add_one(path, report)))
+                result = self._add_one(path, report)  # the table as it was right after this file
+                events.put(("result", (result, [paper_row(p) for p in self.library.papers()])))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             events.put(("end", None))
