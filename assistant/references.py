@@ -120,13 +120,15 @@ _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['�
 _VENUE_ONLY = re.compile(rf"(?:{_U}\w{{0,17}}(?!\w)\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\(")
 _PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
 _PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
-_NUMBERS = [
-    re.compile(r"[;:]\s*(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*:\s*(?P<p>[A-Za-z]?\d+(?:\s*[-–—]\s*[A-Za-z]?\d+)?)"),
-    re.compile(r"(?P<v>\d+)\s*\((?P<i>[^)]+)\)\s*:\s*(?P<p>\d+(?:\s*[-–—]\s*\d+)?)"),
-    re.compile(
-        r",\s*(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*,\s*(?:pp?\.\s*)?(?P<p>[A-Za-z]?\d+(?:\s*[-–—]\s*[A-Za-z]?\d+)?)"
-    ),
-    re.compile(r"\s(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*,\s*(?P<p>[A-Za-z]?\d+(?:\s*[-–—]\s*\d+)?)\s*\("),
+_DASH = r"\s*[-–—−]\s*"
+_PAGE_RANGE = rf"[A-Za-z]?\d+(?:{_DASH}[A-Za-z]?\d+)?"
+_NUMBERS = [  # volume, issue, pages after the title; the earliest match wins
+    re.compile(rf"[;:]\s*(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*:\s*(?P<p>{_PAGE_RANGE})"),
+    re.compile(rf"(?P<v>\d+)\s*\((?P<i>[^)]+)\)\s*:\s*(?P<p>\d+(?:{_DASH}\d+)?)"),
+    re.compile(rf",\s*(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*,\s*(?:pp?\.\s*)?(?P<p>{_PAGE_RANGE})"),
+    re.compile(rf"\s(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*,\s*(?P<p>[A-Za-z]?\d+(?:{_DASH}\d+)?)\s*\("),
+    re.compile(rf"[\s.](?P<v>\d+)\s*:\s*(?P<p>{_PAGE_RANGE})"),  # "Nature. 480:250–253", "Mol Cell 31: 785–799"
+    re.compile(rf"\s(?P<v>\d+),\s*(?P<p>[A-Za-z]?\d+{_DASH}\d+)(?=\.?\s*(?:$|doi\b))"),  # "Genome Res. 19, 1655–1664."
 ]
 _VOLUME = re.compile(r"\bvol\.\s*(\w+)|\bVolume\s+(\d+)", re.I)
 _ISSUE = re.compile(r"\bno\.\s*(\d+\w*)", re.I)
@@ -624,7 +626,7 @@ def _container(text: str, start: int, year_span: tuple[int, int] | None) -> tupl
     numbers = min((m for p in _NUMBERS if (m := p.search(tail))), key=lambda m: m.start(), default=None)
     volume = issue = pages = None
     if numbers:
-        volume, issue, pages = numbers["v"], numbers["i"], numbers["p"]
+        volume, issue, pages = numbers["v"], numbers.groupdict().get("i"), numbers["p"]
     volume = volume or _first_group(_VOLUME.search(tail))
     issue = issue or _first_group(_ISSUE.search(tail))
     pages = pages or _first_group(_PAGES.search(tail))
@@ -632,7 +634,7 @@ def _container(text: str, start: int, year_span: tuple[int, int] | None) -> tupl
     if year_span and year_span[0] >= start:
         cuts.append(year_span[0] - start)
     venue = _clean_venue(text[start : start + min(cuts)], book=not volume)
-    pages = re.sub(r"\s*[-–—]\s*", "-", pages) if pages else None
+    pages = re.sub(_DASH, "-", pages) if pages else None
     return venue, volume, issue, pages
 
 
