@@ -1,8 +1,11 @@
 """Stage 2: identify and describe a paper (DOI else content hash; title, authors, year, venue).
 
-Only the PDF's own information is used (its metadata and first-page front matter): no
-network look-ups. The body and reference list are never searched for the year or DOI,
-since they are full of other works' years and DOIs.
+Only the PDF's own information is used, every source it offers, best first: XMP and the Info
+dictionary (kept only where page 1 confirms them: a metadata title must be printed there), the
+first page read by layout (title = most prominent text block, authors = the byline under it,
+DOI and journal line in its header/footer), running heads and stamps of later pages, then
+dates and labelled DOIs in the front matter. No network look-ups, never the file name, and
+never the body or reference list, which are full of other works' years and DOIs.
 """
 
 from __future__ import annotations
@@ -96,10 +99,10 @@ def describe(path: str | Path, pages: list[Page], meta: PdfMeta) -> Paper:
 
 def find_title(meta: PdfMeta, pages: list[Page]) -> tuple[str, TitleBlock | None]:
     """The metadata title if page 1 prints it, else the most prominent text block of page 1 that
-    reads like a title (not a banner repeated on later pages, a stamp or a number), else the
+    reads like a title (not a journal banner, a stamp or a number), else the
     first plausible front-matter line. Returns the title and its layout block (for the byline)."""
     first = pages[0].text if pages else ""
-    blocks = [b for b in meta.front.blocks if _title_like(_join_title(b.lines), pages)]
+    blocks = [b for b in meta.front.blocks if _title_like(b, pages)]
     for candidate in (_first(meta.xmp, "dc:title"), _info(meta, "Title")):
         if candidate and not _BAD_META.search(candidate) and _printed(candidate, first):
             return candidate, _matching_block(candidate, blocks)
@@ -213,12 +216,16 @@ def _join_title(lines: list[str]) -> str:
     return " ".join(out.split()).strip(" .")
 
 
-def _title_like(text: str, pages: list[Page]) -> bool:
-    """Long enough, mostly letters, not a stamp, and not a banner repeated in later pages' running heads."""
+def _title_like(block: TitleBlock, pages: list[Page]) -> bool:
+    """Mostly letters and not a stamp; with names printed under it (a title's byline), else with 3+
+    words and not a banner that recurs in later pages' running heads (a journal name)."""
+    text = _join_title(block.lines)
     letters = sum(c.isalpha() for c in text) / max(len(text), 1)
-    if not (10 < len(text) < 400 and len(text.split()) >= 3 and letters > 0.6) or _STAMP.search(text):
+    if not (3 < len(text) < 400 and letters > 0.6) or _STAMP.search(text):
         return False
-    return _norm(text) not in _norm(running_text(pages))
+    if byline_names(block.below):
+        return True
+    return len(text.split()) >= 3 and _norm(text) not in _norm(running_text(pages))
 
 
 def _matching_block(title: str, blocks: list[TitleBlock]) -> TitleBlock | None:

@@ -1,8 +1,11 @@
 """Stage 1: read a PDF into Pages (printed page label, raw text, cleaned text + offset map).
 
-Quotes shown to users are cut from the *raw* text pypdf extracts, so anyone re-extracting
-the page finds them; retrieval and answers work on the *clean* text (running headers,
-footers and bare page numbers removed, line-break hyphens joined, ligatures expanded).
+Citations are validated against the *raw* text pypdf extracts, so anyone re-extracting the
+page finds them; retrieval, chunks and displayed quotes use the *clean* text (running heads
+and feet, margin stamps, manuscript line numbers and bare page numbers removed, line-break
+hyphens joined, ligatures expanded), whose offset map leads back to the raw span. A page
+pypdf cannot read is kept empty with a warning. The metadata (Info, XMP, page-1 layout from
+``layout.py``) is returned beside the pages for ``papers.describe``.
 """
 
 from __future__ import annotations

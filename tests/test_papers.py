@@ -137,7 +137,7 @@ def _byline(y: float) -> list[tuple[float, float, float, str]]:
 
 
 def test_title_byline_year_and_doi_come_from_layout_margins_and_not_the_references(tmp_path):
-    banner = (60, 800, 22, "Tidal Letters")  # a journal banner, larger than the title, repeated on every page
+    banner = (60, 800, 22, "Letters on Tides and Harbours")  # a journal banner larger than the title, on every page
     body = [(60, 500 - 14 * i, 10, f"Sentence {i} of the body says what the gauges showed in the harbour.")
             for i in range(8)]
     first = [banner, (60, 740, 18, "Gauge Records of Spring Tides in"), (60, 718, 18, "Small Northern Harbours"),
