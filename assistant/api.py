@@ -344,8 +344,8 @@ class Library:
     def _repair(self, orphan_ids: list[str], missing: list, orphan_files: list[str]) -> None:
         vectors = self.vectors
         vectors.delete_ids(orphan_ids)
-        if missing:
-            vectors.add_nodes(vectors.embed_chunks(missing))
+        copied = vectors.copy_legacy([c.id for c in missing])  # a library from before library ids
+        vectors.add_nodes(vectors.embed_chunks([c for c in missing if c.id not in copied]))
         for name in orphan_files:
             (self.dir / "files" / name).unlink(missing_ok=True)
         self.catalogue.unlink_missing()

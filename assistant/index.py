@@ -127,6 +127,23 @@ class VectorIndex:
             self.vector_store.add(nodes)
 
     @_store_call
+    def copy_legacy(self, ids: list[str]) -> set[str]:
+        """Copy these vectors from the collection libraries used before they had ids
+        (``<collection>_<fingerprint>``), where it has them; the ids copied."""
+        legacy = f"{self.settings.collection}_{self.settings.vector_fingerprint()}"
+        if not ids or legacy not in {c if isinstance(c, str) else c.name for c in self.client.list_collections()}:
+            return set()
+        source = self.client.get_collection(legacy)
+        copied: set[str] = set()
+        for start in range(0, len(ids), _PAGE):
+            found = source.get(ids=ids[start : start + _PAGE], include=["embeddings", "metadatas", "documents"])
+            if len(found["ids"]):
+                self.collection.upsert(ids=found["ids"], embeddings=found["embeddings"],
+                                       metadatas=found["metadatas"], documents=found["documents"])
+                copied.update(found["ids"])
+        return copied
+
+    @_store_call
     def add_nodes(self, nodes: list[BaseNode]) -> None:
         if nodes:
             self.vector_store.add(nodes)

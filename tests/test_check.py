@@ -157,3 +157,24 @@ def test_check_command_reports_then_repairs(library, pdfs, monkeypatch):
     assert repaired.exit_code == 0 and "repaired: " in repaired.output
     clean = CliRunner().invoke(cli, ["check", "--index", index])
     assert clean.exit_code == 0 and clean.output.strip().endswith("consistent")
+
+
+def test_a_library_from_before_library_ids_gets_its_vectors_back_without_re_embedding(library, monkeypatch):
+    """Its vectors sit in the old collection name (no library id): repair copies them over."""
+    current = library.vectors.collection
+    stored = current.get(include=["embeddings", "metadatas", "documents"])
+    legacy_name = f"{library.settings.collection}_{library.settings.vector_fingerprint()}"
+    library.vectors.client.create_collection(legacy_name, metadata={"hnsw:space": "cosine"}).add(
+        ids=stored["ids"], embeddings=stored["embeddings"], metadatas=stored["metadatas"],
+        documents=stored["documents"])
+    library.vectors.delete_ids(stored["ids"])
+    assert not library.check().consistent
+
+    monkeypatch.setattr(HashEncoder, "encode", _crash)  # nothing may be embedded again
+    assert library.check(repair=True).repaired
+    assert_consistent(library)
+    copied = library.vectors.collection.get(ids=stored["ids"], include=["embeddings"])
+    def by_id(got):
+        return {vid: [round(float(x), 6) for x in vector] for vid, vector in zip(got["ids"], got["embeddings"])}
+
+    assert by_id(copied) == by_id(stored)
