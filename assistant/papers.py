@@ -29,17 +29,22 @@ _NOT_YEAR = r"(?!(?:19|20)\d\d\b)"
 _VOLUME = r"(?:Vol(?:ume|\.)?\s*)?"
 # A journal or proceedings line prints the year next to volume, issue and pages (general shapes, not titles):
 _JOURNAL_LINE = [re.compile(p) for p in (
-    rf"\b({_YEAR})\s*[,;.]\s*{_VOLUME}{_NOT_YEAR}\d{{1,4}}\s*[,(:;]",  # NAR, 2024, 52, 4151 | 2023; 19(15): | 2023, Vol. 19
+    # Nucleic Acids Research, 2024, 52, 4151 | 2023; 19(15): | 2023, Vol. 19
+    rf"\b({_YEAR})\s*[,;.]\s*{_VOLUME}{_NOT_YEAR}\d{{1,4}}\s*[,(:;]",
     rf"\(({_YEAR})\)\s*,?\s*{_VOLUME}\d{{1,4}}\s*[:,(–-]",  # (2023) 55:2116 | RNA (2012), 18:2056
     rf"\b\d{{1,4}}\s*[,:]\s*[A-Za-z]{{0,5}}\d{{1,7}}\s*\(({_YEAR})\)",  # Sci. Adv. 9, eadd4623 (2023) | 371, 364 (2021)
     rf"\b\d{{1,4}}\s*\(\d{{1,4}}\)\s*[,:]?\s*\((?:[A-Z][a-z]+\.?\s+)?({_YEAR})\)",  # 17(3) (Winter 1992)
-    rf"\b\d{{1,4}}\s*[,:]\s*[\w-]*\d\s*[,–—-]\s*\d+\s*[-–—]?\s*\d*\s*,\s*(?:{_MONTH}\s+(?:\d{{1,2}},?\s*)?)?({_YEAR})\b",
+    # Cell 187, 1-15, 2024 | Biophysical Journal 123, 1098–1105, May 7, 2024
+    rf"\b\d{{1,4}}\s*[,:]\s*[\w-]*\d\s*[,–—-]\s*\d+\s*[-–—]?\s*\d*\s*,\s*(?:{_MONTH}\s+(?:\d{{1,2}},?\s*)?)?"
+    rf"({_YEAR})\b",
     rf"\b({_YEAR})\s+Vol(?:ume|\.)?\s*\d+",  # PNAS 2023 Vol. 120
-    rf"\bVol(?:ume|\.)?\s*\d+\s*[|,]\s*(?:No\.?\s*\d+\s*[|,]\s*)?(?:{_MONTH}\s+)?({_YEAR})\b",  # Volume 25 | February 2024
+    # Volume 25 | February 2024
+    rf"\bVol(?:ume|\.)?\s*\d+\s*[|,]\s*(?:No\.?\s*\d+\s*[|,]\s*)?(?:{_MONTH}\s+)?({_YEAR})\b",
     rf"\(\s*[A-Z][A-Za-z]*[A-Z][\w-]*\s+({_YEAR})\s*\)",  # (PAMIR-2 2023), (ACL 2020)
 )]
 _DATE = rf"\s*:?\s*(?:on\s+)?(?:\d{{1,2}}\s+)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?({_YEAR})\b"
-_PUBLISHED = re.compile(rf"(?:published(?: online)?|version posted|publication date|available online|epub){_DATE}", re.I)
+_PUBLISHED = re.compile(rf"(?:published(?: online)?|version posted|publication date|available online|epub){_DATE}",
+                        re.I)
 _ACCEPTED = re.compile(rf"(?:accepted(?: for publication)?|presented){_DATE}", re.I)
 _RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
 _COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright:?)\s*(?:©\s*)?(?:the authors?\(?s?\)?\s*)?({_YEAR})", re.I)

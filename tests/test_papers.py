@@ -199,3 +199,25 @@ def test_an_arxiv_stamp_gives_year_and_id_and_stays_out_of_the_text(tmp_path):
     assert (paper.title, paper.authors[0], paper.year) == ("Counting Tokens Without Tears", "Jane Q. Doe", "2021")
     assert paper.venue == "arXiv preprint arXiv:2106.01234v2" and paper.doi is None
     assert "arXiv:2106" in pages[0].text and "arXiv:2106" not in pages[0].clean
+
+
+def test_xmp_metadata_is_read_even_when_its_xml_is_broken(tmp_path):
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    page = "Harbour Silt and Its Causes\nAbstract\nSilt grows. © 2020 the authors."
+    path = pdfgen.text_pdf(tmp_path / "x.pdf", [page], heading_size=18)
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description prism:doi="10.5555/xmp.1">'
+           '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Harbour Silt and Its Causes</rdf:li></rdf:Alt></dc:title>'
+           '<dc:creator><rdf:Seq><rdf:li>Jane Q. Doe</rdf:li><rdf:li>Ravi Kumar</rdf:li></rdf:Seq></dc:creator>'
+           '<prism:coverDate>2019-04-01</prism:coverDate><unclosed>')  # publishers' XMP is not always well-formed
+    writer = PdfWriter(clone_from=path)
+    stream = DecodedStreamObject()
+    stream.set_data(xmp.encode())
+    stream[NameObject("/Type")], stream[NameObject("/Subtype")] = NameObject("/Metadata"), NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    with path.open("wb") as fh:
+        writer.write(fh)
+    paper = describe(path, *read_pdf(path))
+    assert (paper.title, paper.authors, paper.year, paper.doi) == \
+        ("Harbour Silt and Its Causes", ["Jane Q. Doe", "Ravi Kumar"], "2019", "10.5555/xmp.1")
