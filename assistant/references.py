@@ -1,14 +1,19 @@
 """Cited literature: find a paper's reference list, parse its entries, link in-text citations.
 
-Pure logic over ``Page`` records; no I/O. No maintained offline parser handles these styles
-(issue 6), so this is a documented rule-based one:
+Pure logic over ``Page`` records; no I/O. A rule-based parser: refextract, the maintained
+pure-Python extractor, was measured on the same gold lists (tests/data/reference_gold/README.md)
+and found no titles and split author-year lists badly (issue 11).
 
 * **Section** — the last heading line called References / Bibliography / Works Cited /
-  Literature (optionally numbered, "7 REFERENCES") that is followed by entry-like lines; it
-  ends at an appendix / acknowledgements heading or at the end of the document. Lines are
-  read from the raw page text (the cleaned text has no line breaks); a line the cleaner
-  dropped (running head, page number) is dropped here too.
-* **Entries** — numbered lists split at sequential labels ``[n]``, ``n.`` or ``n``;
+  Literature (optionally numbered, "7 REFERENCES") that is followed by entry-like lines, else
+  (no heading, as in PNAS) the last place where entries 1 and 2 open lines; it ends at an
+  appendix / acknowledgements / supplementary-material heading or caption, or at the end of
+  the document. Lines are read from the raw page text (the cleaned text has no line breaks);
+  a line the cleaner dropped (running head, page number) is dropped here too, as are a
+  preprint's line numbers; letter-spaced lines ("E d w a r d s") are closed up.
+* **Entries** — numbered lists split at sequential labels ``[n]``, ``n.``, ``(n)``, ``n`` or a
+  superscript ``n`` glued to the first author, also inside a line when entries run together;
+  a table or figure printed between entries is left out;
   author-year lists split at a line that opens with a name ("Surname, I.", "Surname, Given",
   "Surname IJ", a corporate author) when the line before ended an entry (".", ")", a URL) or
   the new line carries a year early on.
@@ -203,7 +208,7 @@ def parse_reference(raw: str) -> Reference:
     label_match = _LABEL.match(text)
     label = None
     if label_match:
-        label = f"[{label_match[1]}]" if label_match[1] else next(g for g in label_match.groups() if g)
+        label = f"[{label_match[1]}]" if label_match[1] else _label_value(label_match)
         text = text[label_match.end() :]
     text, doi, url = _take_links(text)
     authors, pos, kind = _parse_authors(text)
@@ -323,10 +328,10 @@ def _locate(lines: list[tuple[str, str]]) -> tuple[int, int] | None:
 
 def _opens_numbered_list(lines: list[tuple[str, str]], i: int) -> bool:
     first = _LABEL.match(lines[i][1])
-    if not first or _label_style(first) == "space" or next(g for g in first.groups() if g) != "1":
+    if not first or _label_style(first) == "space" or _label_value(first) != "1":
         return False
     following = (_LABEL.match(line) for _, line in lines[i + 1 : i + 8])
-    return any(m and _label_style(m) == _label_style(first) and next(g for g in m.groups() if g) == "2" for m in following)
+    return any(m and _label_style(m) == _label_style(first) and _label_value(m) == "2" for m in following)
 
 
 def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
@@ -335,7 +340,7 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     style = None
     if first:
         style = _label_style(first)
-    expected = int(next(g for g in first.groups() if g)) if first else 0
+    expected = int(_label_value(first)) if first else 0
     if style in _RUN_ON:  # "… 1-10. (2) Surname, I. …": entries run together on one line
         lines = [(page, part) for page, line in lines for part in _RUN_ON[style].split(line)]
     entries: list[tuple[str, list[str]]] = []
@@ -347,7 +352,7 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
         if in_float:
             continue
         if same_style:
-            number = int(next(g for g in label.groups() if g))
+            number = int(_label_value(label))
             new = style == "bracket" or expected <= number <= expected + 1  # one label may be unreadable
             expected = number + 1 if new else expected
         else:
@@ -362,6 +367,10 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
 
 def _label_style(m: re.Match) -> str:
     return next(style for style, g in zip(_LABEL_STYLES, m.groups()) if g)
+
+
+def _label_value(m: re.Match) -> str:
+    return next(g for g in m.groups() if g)
 
 
 def _starts_entry(line: str, following: str, previous: list[str]) -> bool:
