@@ -260,6 +260,7 @@ class Library:
             return AddResult(str(path), "exists", f"already in library as {known.file_name}", known)
         on_batch = (lambda done, total: progress(f"embed {path.name}", done, total)) if progress else None
         try:
+            self.vectors.ping()
             nodes = self.vectors.embed(page_documents(paper, pages), on_batch=on_batch)
             chunks = [node_to_chunk(n, pages) for n in nodes]
             paper.n_chunks = len(chunks)

@@ -127,6 +127,12 @@ class VectorIndex:
             self.vector_store.add(nodes)
 
     @_store_call
+    def ping(self) -> None:
+        """Fail now (VectorStoreUnavailable) if the Chroma server is down, before minutes of embedding."""
+        if self.settings.chroma_url:
+            self.client.heartbeat()
+
+    @_store_call
     def copy_legacy(self, ids: list[str]) -> set[str]:
         """Copy these vectors from the collection libraries used before they had ids
         (``<collection>_<fingerprint>``), where it has them; the ids copied."""

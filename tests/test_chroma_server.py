@@ -10,16 +10,20 @@ import time
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from assistant.api import Library
 from assistant.cli import cli
+from assistant.index import VectorIndex
 
 from .conftest import WEI
-from .fakes import fast_library, papers
+from .fakes import HashEncoder, fast_library, papers
 
 pytestmark = pytest.mark.slow
+
+
+def _crash_if_called(*args, **kwargs):
+    raise AssertionError("embedded although the store is down")
 
 
 def _free_port() -> int:
@@ -122,6 +126,11 @@ def test_a_server_that_goes_down_mid_batch(tmp_path, monkeypatch):
         assert result.exit_code == 3, result.output
         assert result.stderr.startswith(f"error: the Chroma server at {url} cannot be reached")
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    monkeypatch.setattr(Library, "encoder", property(lambda self: HashEncoder()))
+    monkeypatch.setattr(VectorIndex, "embed", _crash_if_called)  # the dead server is noticed before embedding
+    added = CliRunner().invoke(cli, ["add", str(pdfs[1]), str(pdfs[2]), "--index", str(library.dir)])
+    assert added.exit_code == 1 and "0 added, 0 already in library, 2 failed" in added.output
+    assert added.output.count(f"the Chroma server at {url} cannot be reached") == 2
     listing = CliRunner().invoke(cli, ["list", "--index", str(library.dir)])
     assert listing.exit_code == 0 and pdfs[0].name in listing.output  # the catalogue alone still works
 
