@@ -18,7 +18,8 @@ from .fakes import fast_library, papers
 QUESTION = "How many sites did the survey count about coral reefs?"
 
 
-def test_ask_racing_add_and_remove_never_raises(tmp_path):
+def test_twenty_askers_racing_add_and_remove_never_raise(tmp_path):
+    """20 threads ask (as 20 chat clients of one UI process) while another handle adds and removes."""
     pdfs = papers(tmp_path / "pdfs", 3)
     writer = fast_library(tmp_path / "lib")
     writer.add(pdfs[:2])
@@ -47,14 +48,14 @@ def test_ask_racing_add_and_remove_never_raises(tmp_path):
                 errors.append(exc)
                 return
 
-    threads = [threading.Thread(target=churn)] + [threading.Thread(target=ask) for _ in range(3)]
+    threads = [threading.Thread(target=churn)] + [threading.Thread(target=ask) for _ in range(20)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=300)
     assert not errors, errors
-    assert len(answers) >= 3
-    for answer in answers:  # every citation is checked against a page of the snapshot it came from
+    assert len(answers) >= 20
+    for answer in answers:  # every citation names a paper of the snapshot its answer came from
         for citation in answer.citations:
             assert citation.paper_id in answer.papers
     assert reader.check().consistent
