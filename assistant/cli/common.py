@@ -16,7 +16,9 @@ paper, no library in --index, question not UTF-8 or too long, unreadable
 unreachable); 130 interrupted (Ctrl+C).
 Environment: ASSISTANT_INDEX_DIR (default library folder), ASSISTANT_CHROMA_URL
 (use a `chroma run` server), ASSISTANT_LLM__BASE_URL / ASSISTANT_LLM__MODEL
-(optional OpenAI-compatible LLM)."""
+(optional OpenAI-compatible LLM), ASSISTANT_USER_CONFIG (your settings file,
+default ~/.config/assistant/settings.json). Endpoints and keys come only from
+the environment or that file, never from a library's settings.json."""
 
 index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False), default=None,
