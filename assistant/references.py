@@ -76,7 +76,9 @@ _NAME_FORMS = {
     "inverted": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD}){{0,2}}),\s*(?P<g>{_INITIALS}){_END}"),
     "inverted_full": re.compile(rf"(?P<s>{_SURNAME}),\s*(?P<g>{_GIVEN}(?:\s+{_GIVEN})?(?:\s+{_INITIALS})?){_END}"),
     "direct": re.compile(rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*)?|{_INITIALS}\s*)(?P<s>{_SURNAME}){_END}"),
-    "vancouver": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}}){_END}"),
+    "vancouver": re.compile(
+        rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}}){_END}"
+    ),
 }
 _LOOSE_ACCENT = re.compile(r"(?<=\w)\s?[´¨˜`ˆˇ¸˚~](\s?)(?=(\w))")  # pypdf's "Me´ndez", "Ho¨ glund", "Caba~nas"
 _DIRECT_PIECE = re.compile(rf",\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:][^,.;:]{{0,40}}(?=,)")
@@ -95,7 +97,8 @@ _CONNECTORS = {"of", "on", "for", "and", "the", "in", "&", "de", "du", "des", "f
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 _ARXIV = re.compile(
-    r"\barxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv\s*:\s*)?)((?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?)",
+    r"\barxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv\s*:\s*)?)"
+    r"((?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?)",
     re.I,
 )
 _URL = re.compile(r"<?((?:https?://|www\.)[^\s<>\"]+)>?")
@@ -122,7 +125,9 @@ _YEAR_LEAD = re.compile(
     rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}[a-z]?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"
 )
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)")
-_VENUE_ONLY = re.compile(rf"(?:{_U}\w{{0,17}}(?!\w)\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\(")
+_VENUE_ONLY = re.compile(  # "Phys. Rev. Lett. 116, 061102 (": short capitalised words, then numbers
+    rf"(?:{_U}\w{{0,17}}(?!\w)\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\("
+)
 _PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
 _PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
 _DASH = r"\s*[-–—−]\s*"
@@ -133,7 +138,7 @@ _NUMBERS = [  # volume, issue, pages after the title; the earliest match wins
     re.compile(rf",\s*(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*,\s*(?:pp?\.\s*)?(?P<p>{_PAGE_RANGE})"),
     re.compile(rf"\s(?P<v>\d+)\s*(?:\((?P<i>[^)]+)\))?\s*,\s*(?P<p>[A-Za-z]?\d+(?:{_DASH}\d+)?)\s*\("),
     re.compile(rf"[\s.](?P<v>\d+)\s*:\s*(?P<p>{_PAGE_RANGE})"),  # "Nature. 480:250–253", "Mol Cell 31: 785–799"
-    re.compile(rf"\s(?P<v>\d+),\s*(?P<p>[A-Za-z]?\d+{_DASH}\d+)(?=\.?\s*(?:$|doi\b))"),  # "Genome Res. 19, 1655–1664."
+    re.compile(rf"\s(?P<v>\d+),\s*(?P<p>[A-Za-z]?\d+{_DASH}\d+)(?=\.?\s*$)"),  # "Genome Res. 19, 1655–1664."
 ]
 _VOLUME = re.compile(r"\bvol\.\s*(\w+)|\bVolume\s+(\d+)", re.I)
 _ISSUE = re.compile(r"\bno\.\s*(\d+\w*)", re.I)

@@ -138,7 +138,7 @@ def table(parser_name: str) -> list[Score]:
 
 
 def markdown(scores: list[Score]) -> str:
-    rows = ["| split | style | gold | found | surname | year | title | listed / true total |", "|---|---|---|---|---|---|---|---|"]
+    rows = ["| split | style | gold | found | surname | year | title | listed / true total |", "|---" * 8 + "|"]
     for s in sorted(scores, key=lambda s: (s.split, s.style)):
         rows.append(f"| {s.split} | {s.style} | {s.n} | {s.found:.2f} | {s.surname:.2f} | {s.year:.2f} | {s.title:.2f} "
                     f"| {s.listed} / {s.total} |")

@@ -438,7 +438,8 @@ def test_entries_running_together_on_one_line():
 def test_headingless_numbered_list_and_line_numbers():
     body = "\n".join(f"Body line {i} of the paper text. {600 + i}" for i in range(10))
     pages = _pages(
-        body + "\n1. F. H. Yu, W. A. Catterall, Overview of the sodium channel family. Genome Biol. 4, 207 (2003). 610\n"
+        body + "\n1. F. H. Yu, W. A. Catterall, Overview of the sodium channel family. Genome Biol. 4, 207 (2003). "
+        "610\n"
         "2. K. L. Schaller, J. H. Caldwell, A novel, abundant sodium channel expressed in neurons and glia. 611\n"
         "J. Neurosci. 15, 3231–3242 (1995). 612"
     )
@@ -452,7 +453,8 @@ def test_headingless_numbered_list_and_line_numbers():
 
 def test_letter_spaced_entries_and_loose_accents():
     pages = _pages(
-        "References\n9. Ohashi, K. et al. Rho-associated kinase ROCK activates LIM-kinase 1. J. Biol. Chem. 275, 3577 (2000).\n"
+        "References\n9. Ohashi, K. et al. Rho-associated kinase ROCK activates LIM-kinase 1. J. Biol. Chem. 275, "
+        "3577 (2000).\n"
         "1 0 . E d w a r d s ,D .C .&G i l l ,G .N .S t r u c t u r a lf e a t u r e so fL I Mk i n a s e.\n"
         "J. Biol. Chem. 274, 11352–11361 (1999).\n"
         "11. Me ´ ndez-Lucio, O. Binding of benzimidazoles. J. Mol. Graph. 41, 12 (2013)."
@@ -500,7 +502,8 @@ def test_table_printed_between_numbered_entries_is_left_out():
 def test_superscript_labels():
     """A superscript label comes out of pypdf glued to the first author: "2Lieber MR. …"."""
     pages = _pages(
-        "Body text.1,2\nReferences\n1Ceccaldi R, D'Andrea AD. Repair pathway choices. Trends Cell Biol. 2016;26(1):52–64.\n"
+        "Body text.1,2\nReferences\n"
+        "1Ceccaldi R, D'Andrea AD. Repair pathway choices. Trends Cell Biol. 2016;26(1):52–64.\n"
         "2Lieber MR. The mechanism of double-strand\nDNA break repair. Annu Rev Biochem. 2010;79:181–211."
     )
     refs = extract_references(pages)
