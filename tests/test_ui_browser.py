@@ -302,6 +302,8 @@ def test_fixed_metadata_is_shown_and_used_in_citations(page, library):
     rows(page, "papers").filter(has_text=WEI_TITLE).locator("[role=gridcell]").first.click()
     expect(page.locator("#paper-picker input")).to_have_value(re.compile("Wei"))
     page.locator("#details").get_by_text("Fix the selected paper's details").click()
+    expect(page.locator("#edit-title input, #edit-title textarea")).to_have_value(re.compile(WEI_TITLE))
+    settle(page)
     year = page.locator("#edit-year input, #edit-year textarea")
     expect(year).to_have_value("")
     year.fill("2019")
@@ -320,16 +322,46 @@ def test_selected_paper_shows_its_references(page):
     expect(references).to_contain_text("Global Study on Smuggling of Migrants")
 
 
+def test_import_a_bibtex_file_from_the_page(page, library, tmp_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text(f"""@article{{wei,
+  title = {{International Migration Challenges and Governance From the Perspective of Non-traditional Security}},
+  author = {{Wei, Baige}}, year = {{2019}}, file = {{:{WEI.name}:PDF}} }}
+@book{{huysmans2006,
+  title = {{The Politics of Insecurity: Fear, Migration and Asylum in the EU}},
+  author = {{Huysmans, Jef}}, year = {{2006}}, publisher = {{Routledge}} }}
+""", encoding="utf-8")
+    version = library.catalogue.version()
+    page.locator("#import-panel").get_by_text("Import from Zotero or BibTeX").click()
+    page.locator("#import-bib input[type=file]").set_input_files(str(bib))
+    page.locator("#import-pdf-dir input, #import-pdf-dir textarea").fill(str(WEI.parent))
+    page.locator("#import").click()
+    results = page.locator("#import-results")
+    expect(results).to_contain_text("0 added, 1 already there, 1 without PDF, 0 failed", timeout=WAIT_MS)
+    expect(results.locator("tr").filter(has_text="huysmans2006")).to_contain_text("no PDF")
+    assert len(library.papers()) == 2 and library.catalogue.version() == version + 1  # one record, nothing else
+    screenshot(page, "8-import")
+
+
 def test_citation_graph_draws_papers_and_cited_works(page):
     page.locator("#graph-panel").get_by_text("Citation graph").click()
     page.locator("#draw-graph").click()
     expect(page.locator("#graph .js-plotly-plot")).to_be_visible(timeout=WAIT_MS)
     expect(page.locator("#graph")).to_contain_text("cited, not in library")
+    pick(page, "graph-node", "Huysmans 2006")
+    expect(page.locator("#graph-node-info")).to_contain_text("known from an import")
+    # clicking a filled (in library) marker picks that paper
+    filled = page.locator("#graph .scatterlayer .trace").nth(1).locator("path.point").first
+    box = filled.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    info = page.locator("#graph-node-info")
+    expect(info).to_contain_text("in library")
+    expect(info).to_contain_text(re.compile(r"\d+ references, \d+ in the library"))
+    expect(page.locator("#graph-node input")).to_have_value(re.compile("Madaminova 2023|Wei 2019"))
     pick(page, "graph-node", "Madaminova 2023")
-    expect(page.locator("#graph-node-info")).to_contain_text("in library")
     page.locator("#graph-ask").click()
     expect(page.locator("#paper-filter")).to_contain_text("Madaminova")
-    screenshot(page, "8-citation-graph")
+    screenshot(page, "9-citation-graph")
 
 
 def test_other_tabs_see_the_library_change(browser_context, page, library):
@@ -344,7 +376,7 @@ def test_other_tabs_see_the_library_change(browser_context, page, library):
     assert len(library.papers()) == 2
 
     page.locator("#remove").click()
-    screenshot(page, "9-confirm-remove")
+    screenshot(page, "10-confirm-remove")
     page.locator("#confirm-remove").click()
     expect(page.locator("#library-status")).to_contain_text(f"Removed {WEI.name}")
     expect(page.locator("#papers")).not_to_contain_text(WEI_TITLE)

@@ -74,6 +74,12 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
         venue = gr.Textbox(label="Venue", elem_id="edit-venue")
         save = gr.Button("Save details", size="sm", elem_id="save-details")
         saved = gr.Markdown(elem_id="details-status")
+    with gr.Accordion("Import from Zotero or BibTeX", open=False, elem_id="import-panel"):
+        bib = gr.File(label="BibTeX file", file_types=[".bib"], elem_id="import-bib")
+        pdf_dir = gr.Textbox(label="Folder holding the BibTeX file's PDFs (on the server)", elem_id="import-pdf-dir")
+        zotero = gr.Textbox(label="Zotero data directory (on the server, e.g. ~/Zotero)", elem_id="import-zotero")
+        start_import = gr.Button("Import", size="sm", elem_id="import")
+        imported = gr.HTML(elem_id="import-results")
     gr.Markdown("##### Works the selected paper cites")
     references = gr.HTML(label="References", max_height=480, elem_id="references")
     version = gr.State(None)
@@ -91,6 +97,8 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
                     " return args; }")
     cancel.click(lambda: (gr.update(visible=False), ""), None, [confirm_row, status], **PRIVATE)
     confirm.click(ui.remove, [picker], [confirm_row, status]).then(**refresh)
+    start_import.click(ui.import_library, [bib, pdf_dir, zotero], [imported], show_progress_on=[imported],
+                       **PRIVATE).then(**refresh)
     gr.Timer(POLL_S).tick(ui.poll, [version, picker, paper_filter], [version, table, picker, paper_filter, references],
                           show_progress="hidden", **PRIVATE)
     return paper_filter, refresh
@@ -173,7 +181,8 @@ def _wire_chat(ui: Handlers, chat: dict[str, Any], controls: list[gr.Button]) ->
 
 
 def _graph_panel(ui: Handlers, chat: dict[str, Any]) -> None:
-    """The citation graph (Plotly), a picker for its nodes, what a node cites and is cited by, and asking about it."""
+    """The citation graph (Plotly; clicking a node picks it), a picker for its nodes, what a node cites and
+    is cited by, and asking about it."""
     with gr.Accordion("Citation graph", open=False, elem_id="graph-panel"):
         draw = gr.Button("Draw the citation graph", size="sm", elem_id="draw-graph")
         plot = gr.Plot(elem_id="graph")
@@ -181,7 +190,10 @@ def _graph_panel(ui: Handlers, chat: dict[str, Any]) -> None:
             node = gr.Dropdown(label="Paper or cited work", choices=[], scale=3, elem_id="graph-node")
             ask = gr.Button("Ask about this paper", size="sm", scale=1, elem_id="graph-ask")
         info = gr.HTML(elem_id="graph-node-info")
+        target = gr.Textbox(visible="hidden", elem_id="graph-target")
+        opener = gr.Button("open node", visible="hidden", elem_id="graph-open")
     draw.click(ui.draw_graph, None, [plot, node], **PRIVATE)
+    opener.click(lambda value: gr.update(value=value.split("\n")[0]), [target], [node], **PRIVATE)
     node.change(ui.graph_node, [node], [info], **PRIVATE)
     ask.click(ui.ask_about, [node], [chat["filter"], chat["question"]], **PRIVATE)
 

@@ -5,7 +5,9 @@ The script does what only the browser can:
   "<answer position>:N" into the hidden ``#cite-target`` box and presses the hidden ``#cite-open``
   button, whose handler opens that citation's card and page; the click does not also select the
   message (it is stopped in the capture phase);
-* whenever a new answer appears in the chat it is scrolled into view, wherever the reader was.
+* whenever a new answer appears in the chat it is scrolled into view, wherever the reader was;
+* a click on a node of the citation graph (Plotly's ``plotly_click``) picks that node, through the
+  hidden ``#graph-target`` box and ``#graph-open`` button.
 """
 
 CSS = """
@@ -41,13 +43,23 @@ mark {background: #ffe27a; color: inherit; padding: 0 1px}
 HEAD = """
 <script>
 (() => {
-  const openCitation = (target) => {
-    const box = document.querySelector('#cite-target textarea, #cite-target input');
-    const button = document.querySelector('#cite-open');
+  const send = (boxId, buttonId, value) => {
+    const box = document.querySelector(`#${boxId} textarea, #${boxId} input`);
+    const button = document.querySelector(`#${buttonId}`);
     if (!box || !button) return;
-    box.value = target;
+    box.value = value;
     box.dispatchEvent(new Event('input', {bubbles: true}));
     setTimeout(() => button.click(), 50);
+  };
+  const openCitation = (target) => send('cite-target', 'cite-open', target);
+  const hookGraph = () => {
+    const plot = document.querySelector('#graph .js-plotly-plot');
+    if (!plot || !plot.on || plot.dataset.hooked) return;
+    plot.dataset.hooked = '1';
+    plot.on('plotly_click', (data) => {
+      const id = data && data.points && data.points[0] && data.points[0].customdata;
+      if (id) send('graph-target', 'graph-open', `${id}\n${Date.now()}`);
+    });
   };
   document.addEventListener('click', (event) => {
     const link = event.target.closest && event.target.closest('a[href^="#cite-"]');
@@ -66,6 +78,7 @@ HEAD = """
     const bots = document.querySelectorAll('#chat [data-testid="bot"]');
     if (bots.length > answers) bots[bots.length - 1].scrollIntoView({block: 'start'});
     answers = bots.length;
+    hookGraph();
   }).observe(document.documentElement, {childList: true, subtree: true});
 })();
 </script>

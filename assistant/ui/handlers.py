@@ -25,7 +25,8 @@ from ..records import Answer
 from .evidence import evidence_html
 from .messages import EMPTY_LIBRARY, answer_message
 from .viewer import EMPTY, PageView, download_copy, turned, view_of, viewer_html, zoomed
-from .views import find_row, node_html, paper_choice, paper_row, references_html, results_html
+from .views import (find_row, import_html, node_html, paper_choice, paper_row, references_html,
+                    results_html)
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +254,25 @@ class Handlers:
         return graph.figure(), gr.update(choices=choices, value=None)
 
     def graph_node(self, node_id: str | None) -> str:
-        return node_html(self.library.citation_graph(), node_id, {p.id: p for p in self.library.papers()})
+        """Who cites the node (with their sentences); for a library paper also its reference list."""
+        papers = {p.id: p for p in self.library.papers()}
+        html = node_html(self.library.citation_graph(), node_id, papers)
+        return html + (self.references(node_id) if node_id in papers else "")
+
+    def import_library(self, bib_file: str | None, pdf_dir: str, zotero_dir: str) -> str:
+        """Import a BibTeX file (PDFs from its file fields or the folder given) and/or a Zotero data directory."""
+        from ..importers import import_entries, read_bibtex, read_zotero
+
+        if not bib_file and not zotero_dir.strip():
+            return '<p class="empty-note">Choose a BibTeX file, or give the Zotero data directory.</p>'
+        try:
+            entries = read_bibtex(bib_file, pdf_dir.strip() or None) if bib_file else []
+            entries += read_zotero(zotero_dir.strip()) if zotero_dir.strip() else []
+            return import_html(import_entries(self.library, entries))
+        except LibraryBusy:
+            return f"<p>{BUSY}</p>"
+        except LibraryError as exc:
+            return f'<p class="status-failed">{escape(str(exc))}</p>'
 
     def ask_about(self, node_id: str | None) -> tuple:
         """"Ask about this paper": a library paper becomes the question filter; a cited work is asked about."""

@@ -97,3 +97,17 @@ def node_html(graph: Any, node_id: str | None, papers: dict[str, Paper]) -> str:
 def _name(graph: Any, node_id: str, papers: dict[str, Paper]) -> str:
     node = graph.node(node_id)
     return node.label if node else papers[node_id].file_name if node_id in papers else node_id
+
+
+def import_html(summary: Any) -> str:
+    """An import's outcome: one row per entry (added, already there, no PDF, failed and why), then the counts."""
+    rows = ([(key, "added", "added", "") for key in summary.added]
+            + [(key, "exists", "already in library", "") for key in summary.existing]
+            + [(key, "missing", "no PDF: kept as a known work", "") for key in summary.no_pdf]
+            + [(key, "failed", "failed", reason) for key, reason in summary.failed])
+    body = "".join(f'<tr><td>{escape(key)}</td><td><span class="status-{status}">{escape(label)}</span>'
+                   f"{': ' + escape(reason) if reason else ''}</td></tr>" for key, status, label, reason in rows)
+    counts = (f"{len(summary.added)} added, {len(summary.existing)} already there, {len(summary.no_pdf)} without PDF, "
+              f"{len(summary.failed)} failed")
+    return (f'<p class="import-counts">{counts}</p><table class="results"><thead><tr><th>Entry</th><th>Result</th>'
+            f"</tr></thead><tbody>{body}</tbody></table>")
