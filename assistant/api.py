@@ -20,7 +20,7 @@ import re
 import shutil
 import threading
 import time
-from contextlib import closing, contextmanager, nullcontext
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -312,8 +312,8 @@ class Library:
     def check(self, repair: bool = False) -> CheckReport:
         """Compare the catalogue with the vectors and the stored PDF copies; with ``repair``, delete
         orphan vectors and files, re-embed missing vectors from the stored chunks and drop stale
-        reference links. Holds the write lock while repairing."""
-        with self._writing() if repair else nullcontext():
+        reference links. Holds the write lock, so a paper being committed is not taken for orphans."""
+        with self._writing():
             snapshot = self.catalogue.snapshot()
             report, orphan_ids, missing = self._compare(snapshot)
             if repair and not report.consistent:
