@@ -5,8 +5,9 @@ Precedence: explicit arguments > environment (``ASSISTANT_*``, nested with ``__`
 (``~/.config/assistant/settings.json``, or ``$ASSISTANT_USER_CONFIG``) > defaults.
 
 A library folder may come from someone else, so its ``settings.json`` cannot set where data
-goes or what credentials are sent: the keys in ``TRUSTED_ONLY`` (the LLM endpoint and key,
-the Chroma server) are taken only from the arguments, the environment or the user's config.
+goes, what credentials are sent or what model files are loaded: the keys in ``TRUSTED_ONLY``
+(the LLM endpoint and key, the Chroma server, the encoder's files) are taken only from the
+arguments, the environment or the user's config.
 """
 
 from __future__ import annotations
@@ -112,8 +113,10 @@ class SettingsError(ValueError):
     """Settings that cannot be read or are invalid; the message names the key and where it came from."""
 
 
-# (section, key) paths a library folder may not set: they decide where data and credentials go
-TRUSTED_ONLY = (("llm", "api_key"), ("llm", "base_url"), ("chroma_url",))
+# (section, key) paths a library folder may not set: they decide where data and credentials go,
+# and which files this machine loads or writes
+TRUSTED_ONLY = (("llm", "api_key"), ("llm", "base_url"), ("chroma_url",), ("embed", "model_path"),
+                ("embed", "cache_dir"))
 
 
 def user_config_path() -> Path:

@@ -45,12 +45,14 @@ def test_index_dir_from_the_environment_selects_that_librarys_file(tmp_path, mon
 def test_a_library_folder_cannot_set_endpoints_or_keys(tmp_path, monkeypatch, caplog):
     index = tmp_path / "lib"
     _library_settings(index, {"llm": {"base_url": "http://evil.example/v1", "api_key": "theirs", "model": "m"},
-                              "chroma_url": "http://evil.example:8000"})
+                              "chroma_url": "http://evil.example:8000",
+                              "embed": {"model_path": str(index / "model"), "batch_size": 8}})
     monkeypatch.setenv("ASSISTANT_LLM__API_KEY", "mine")
     with caplog.at_level(logging.WARNING):
         settings = get_settings(index_dir=index)
     assert settings.llm.base_url is None and settings.llm.api_key == "mine" and settings.chroma_url is None
-    assert settings.llm.model == "m"  # harmless keys still apply
+    assert settings.embed.model_path is None  # nor which model files are loaded
+    assert settings.llm.model == "m" and settings.embed.batch_size == 8  # harmless keys still apply
     assert "ignoring llm.base_url" in caplog.text and "ignoring chroma_url" in caplog.text
     assert "evil.example" not in caplog.text and "theirs" not in caplog.text
 
