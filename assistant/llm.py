@@ -99,7 +99,7 @@ class OpenAICompatible:
                     response.read()
                     raise LLMError(f"LLM endpoint {self.url} answered HTTP {response.status_code}: "
                                    f"{response.text[:200]}")
-                for piece in self._pieces(response):
+                for piece in filter(None, self._pieces(response)):  # a role-only first chunk has no content
                     if time.monotonic() > deadline:
                         raise LLMError(f"LLM endpoint {self.url} did not finish its reply within {timeout:g} s "
                                        "(llm.timeout_s)")

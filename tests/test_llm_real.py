@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -62,7 +63,12 @@ def real_llm(tmp_path_factory):
                                    "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
+        started = time.monotonic()
         _wait_until_up(server, url, log)
+        up = time.monotonic() - started
+        OpenAICompatible(LLMSettings(base_url=url, timeout_s=120)).complete("Hi.", max_tokens=1)  # sets up buffers
+        print(f"\n[real model] llama.cpp server up after {up:.1f} s; first (cold) reply after "
+              f"{time.monotonic() - started - up:.1f} s more")
         yield url
     finally:
         server.terminate()
@@ -118,8 +124,11 @@ def test_real_model_streams_tokens_and_stops_when_the_stream_is_closed(real_llm,
 def real_library(corpus_library, real_llm):
     from assistant.api import Library
 
-    return Library(corpus_library.dir, settings={"answer": {"backend": "llm", "max_passages": 3},
-                                                 "llm": {"base_url": real_llm, "model": "gemma-3-270m", **LIMITS}})
+    library = Library(corpus_library.dir, settings={"answer": {"backend": "llm", "max_passages": 3},
+                                                    "llm": {"base_url": real_llm, "model": "gemma-3-270m", **LIMITS}})
+    with closing(library.ask_stream("What is human security?")) as warm_up:  # the encoder loads, the state is built
+        next(warm_up)  # the first token; closing the stream stops the rest
+    return library
 
 
 def test_real_model_answer_streams_and_cites_only_checked_quotes(real_library, corpus_library, capsys):
@@ -130,8 +139,9 @@ def test_real_model_answer_streams_and_cites_only_checked_quotes(real_library, c
     events = [first, *events]
     draft = "".join(e.text for e in events if e.kind == "token")
     answer = events[-1].answer
-    say(capsys, f"ask_stream: first token after {ttft:.2f} s (retrieval and prompt included), whole answer "
-                f"{answer.latency_ms / 1000:.1f} s; draft {draft!r}; kept {len(answer.sentences)} sentence(s)")
+    say(capsys, f"ask_stream: first token after {ttft:.2f} s (retrieval and reading the prompt included), "
+                f"whole answer {answer.latency_ms / 1000:.1f} s; {len(events) - 1} tokens; draft {draft[:300]!r}; "
+                f"kept {len(answer.sentences)} sentence(s)")
     assert [e.kind for e in events[:-1]] == ["token"] * (len(events) - 1) and len(events) > 3
     assert events[-1].kind == "answer"
     assert_checks_out(answer, corpus_library)
@@ -161,7 +171,7 @@ def test_an_injected_instruction_cannot_make_the_real_model_cite_outside_the_lib
     events = list(injected_library.ask_stream("What did the survey find about remittances and migrant households?"))
     draft = "".join(e.text for e in events if e.kind == "token")
     answer = events[-1].answer
-    say(capsys, f"injection: draft {draft!r}; kept {[s.text for s in answer.sentences]} citing "
+    say(capsys, f"injection: draft {draft[:300]!r}; kept {[s.text for s in answer.sentences]} citing "
                 f"{[citation_text(c) for c in answer.citations]}")
     assert draft.strip(), "the real model wrote nothing"
     assert_checks_out(answer, injected_library)
