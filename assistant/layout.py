@@ -2,15 +2,14 @@
 
 pypdf's text has no sizes, so the title and author block are found here, with PDFium's
 per-character font size (times the text matrix scale), weight and box. Superscripts (the
-affiliation marks glued to author names: "Xiao Fan\\ :sup:`a,1`") are dropped by size, and
-line numbers by their gap from the text. Only page 1 is read, so this costs milliseconds.
+affiliation marks glued to author names, "Xiao Fan" + "a,1") are left out of the names by
+size, and line numbers by their gap from the text. Only page 1 is read: milliseconds.
 """
 
 from __future__ import annotations
 
 import ctypes
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,6 @@ log = logging.getLogger(__name__)
 
 _SUPERSCRIPT = 0.8  # a char under this fraction of its line's font size is a superscript
 _MARGIN_BAND = 0.1  # lines in the top or bottom tenth of the page are running heads and feet
-_LINE_NUMBER = re.compile(r"\d{1,4}")
 
 
 @dataclass
