@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -296,6 +297,28 @@ def test_saved_chats_are_listed_renamed_reopened_and_deleted(page):
     # the question put to the empty library, and the chat with the first answers
     expect(page.locator("[role=option]").filter(has_text="How many international migrants")).to_have_count(2)
     page.keyboard.press("Escape")
+
+
+def test_stop_cancels_a_turn_which_is_then_neither_shown_nor_saved(page, library, monkeypatch):
+    from assistant.chats import ChatStore
+
+    asked = library.ask
+
+    def slow(*args, **kwargs):
+        time.sleep(4)
+        return asked(*args, **kwargs)
+
+    monkeypatch.setattr(library, "ask", slow)
+    chats = [c.id for c in ChatStore(library.dir / "chats.db").chats()]
+    page.locator("#chat-input textarea").fill(MIGRANTS)
+    page.locator("#send").click()
+    expect(page.locator('#chat [data-testid="user"]').last).to_contain_text(MIGRANTS)
+    page.locator("#stop").click()
+    page.wait_for_timeout(6000)  # longer than the answer takes
+    expect(page.locator(BOT)).to_have_count(0)
+    assert [c.id for c in ChatStore(library.dir / "chats.db").chats()] == chats
+    monkeypatch.undo()
+    expect(ask(page, MIGRANTS)).to_contain_text("272 million")  # the page goes on
 
 
 def test_fixed_metadata_is_shown_and_used_in_citations(page, library):

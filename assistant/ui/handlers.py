@@ -176,20 +176,27 @@ class Handlers:
         return gr.update(value=""), history + [{"role": "user", "content": question}], question, ""
 
     def respond(self, question: str | None, history: list[dict], paper_ids: list[str] | None,
-                answers: list[Answer | None], chat_id: str | None) -> tuple:
-        """Answer the pending question; save the turn in the chat (a new chat takes the question as title).
+                answers: list[Answer | None], chat_id: str | None) -> Iterator[tuple]:
+        """Answer the pending question, show it, then save the turn (a new chat takes the question as title).
 
-        ``answers[k]`` belongs to the k-th assistant message (None for an error reply)."""
+        Saving comes after the answer is shown, as a second step of this generator: a turn stopped
+        with Stop is neither shown nor saved. ``answers[k]`` belongs to the k-th assistant message
+        (None for an error reply)."""
         if not question:
-            return (gr.skip(),) * len(CONVERSATION)
+            yield (gr.skip(),) * len(CONVERSATION)
+            return
         kept = answers[:sum(m["role"] == "assistant" for m in history)]
         asked = plain_history(history, kept)[:-1]  # the question itself is the last message
         answer, reply = self.answer(question, asked, paper_ids)
-        if not self.chats.exists(chat_id):
-            chat_id = self.chats.create(question)
-        self.chats.append(chat_id, [Turn(role="user", content=question),
-                                    Turn(role="assistant", content=reply, answer=answer)])
-        return self._conversation(chat_id, history + [{"role": "assistant", "content": reply}], kept + [answer])
+        saved = chat_id if self.chats.exists(chat_id) else None
+        yield self._conversation(saved, history + [{"role": "assistant", "content": reply}], kept + [answer])
+        if saved is None:
+            saved = self.chats.create(question)
+        self.chats.append(saved, [Turn(role="user", content=question),
+                                  Turn(role="assistant", content=reply, answer=answer)])
+        title = next(c.title for c in self.chats.chats() if c.id == saved)
+        yield (*(gr.skip(),) * (len(CONVERSATION) - 3), saved, gr.update(choices=self.chat_choices(), value=saved),
+               title)
 
     def answer(self, question: str, history: list[dict], paper_ids: list[str] | None) -> tuple[Answer | None, str]:
         if not self.library.papers():
