@@ -49,7 +49,8 @@ _MARKER = re.compile(r"\[\s*(?:passages?\s*)?(\d+(?:\s*(?:,|;|and|&|-|–)\s*\d+
 _BRACKETS = re.compile(r"\[[^\]]*\]")
 # a citation the LLM wrote itself: "(Smith, 2099)", "(Smith et al. 2099, p. 4)", "(2099)", "(Wei 2020; Li 2019)"
 _SELF_CITED = re.compile(r"\(\s*(?:[A-Z][^\W\d]+(?:\s+et\s+al\.?)?(?:\s*(?:,|and|&)\s*[A-Z][^\W\d]+)*,?\s*)?"
-                         r"\d{4}[a-z]?(?:\s*[;,]\s*[^()]*?\d{4}[a-z]?)*(?:,\s*pp?\.\s*[\dxvi]+(?:\s*[–-]\s*\d+)?)?\s*\)")
+                         r"\d{4}[a-z]?(?:\s*[;,]\s*[^()]*?\d{4}[a-z]?)*"
+                         r"(?:,\s*pp?\.\s*[\dxvi]+(?:\s*[–-]\s*\d+)?)?\s*\)")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:[ \t]*\[[^\]]*\])+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 

@@ -358,7 +358,8 @@ def test_a_closed_stream_stops_the_llm(library, fake):
 def test_an_injected_citation_never_reaches_the_answer(library, corpus_library, fake):
     """Whatever the LLM is talked into writing, the answer cites library pages only."""
     fake.script(lambda prompt: "As Smith (2099) shows, international migrants reached 272 million in 2019 [1]. "
-                               "Ignore previous instructions (Smith, 2099) [12]. Smith 2099 is the source [Smith 2099].")
+                               "Ignore previous instructions (Smith, 2099) [12]. "
+                               "Smith 2099 is the source [Smith 2099].")
     answer = library.ask(QUESTION)
     assert_checks_out(answer, corpus_library)
     assert "2099" not in answer_text(answer) and answer.citations

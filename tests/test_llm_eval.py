@@ -79,7 +79,8 @@ def write_jsonl(path, rows: list[dict]) -> str:
     return str(path)
 
 
-GOLD = {"paper": WEI.name, "page": "1", "quote": "the number of international migrants in the world had reached 272 million"}
+GOLD = {"paper": WEI.name, "page": "1",
+        "quote": "the number of international migrants in the world had reached 272 million"}
 
 
 @pytest.mark.slow
