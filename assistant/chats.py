@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from .records import Answer
 
@@ -82,8 +82,7 @@ class ChatStore:
         with self._connect() as db:
             rows = db.execute("SELECT role, content, answer FROM turns WHERE chat_id=? ORDER BY idx",
                               (chat_id,)).fetchall()
-        return [Turn(role=role, content=content, answer=Answer.model_validate_json(answer) if answer else None)
-                for role, content, answer in rows]
+        return [Turn(role=role, content=content, answer=_answer(answer)) for role, content, answer in rows]
 
     def append(self, chat_id: str, turns: list[Turn]) -> None:
         """Add turns at the end of the chat (a question and its reply are appended together)."""
@@ -101,6 +100,15 @@ class ChatStore:
     def delete(self, chat_id: str) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM chats WHERE id=?", (chat_id,))
+
+
+def _answer(stored: str | None) -> Answer | None:
+    """A saved answer; one saved by a version whose records no longer validate comes back as None
+    (its text is still shown, without evidence) rather than making the chat unreadable."""
+    try:
+        return Answer.model_validate_json(stored) if stored else None
+    except ValidationError:
+        return None
 
 
 def _title(text: str) -> str:

@@ -38,3 +38,15 @@ def test_chats_are_listed_latest_first_renamed_and_deleted(tmp_path):
     store.delete(first)
     assert [c.id for c in store.chats()] == [second] and not store.exists(first) and store.turns(first) == []
     assert not store.exists(None)
+
+
+def test_an_answer_saved_in_an_older_shape_reopens_as_text_without_evidence(tmp_path):
+    import sqlite3
+
+    store = ChatStore(tmp_path / "chats.db")
+    chat = store.create("q")
+    store.append(chat, [Turn(role="user", content="q"), Turn(role="assistant", content="reply", answer=_answer("q"))])
+    with sqlite3.connect(tmp_path / "chats.db") as db:
+        db.execute("UPDATE turns SET answer = ? WHERE role = 'assistant'", ('{"question": 3, "citations": "?"}',))
+    turns = store.turns(chat)
+    assert turns[1].content == "reply" and turns[1].answer is None

@@ -30,7 +30,7 @@ def build_app(library: Any) -> gr.Blocks:
     with gr.Blocks(title="Research assistant", analytics_enabled=False) as demo:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
-            with gr.Column(scale=4, min_width=340):
+            with gr.Column(scale=5, min_width=380):
                 paper_filter, refresh = _library_panel(ui)
             with gr.Column(scale=5, min_width=420):
                 chat = _chat_panel(ui, paper_filter)
@@ -52,7 +52,7 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
     """
     gr.Markdown("#### Library")
     table = gr.Dataframe(headers=PAPER_HEADERS, interactive=False, max_height=300, wrap=True,
-                         column_widths=["28%", "15%", "8%", "16%", "15%", "9%", "9%"],
+                         column_widths=["30%", "14%", "9%", "17%", "16%", "7%", "7%"],
                          elem_id="papers", label="Papers")
     upload = gr.File(label="Add PDFs", file_count="multiple", file_types=[".pdf"], elem_id="upload")
     results = gr.HTML(UPLOAD_NOTE, label="Last upload", min_height=90, elem_id="upload-results")
@@ -107,13 +107,13 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
 def _chat_panel(ui: Handlers, paper_filter: gr.Dropdown) -> dict[str, Any]:
     """Saved chats, the question filter, the conversation, the question box with Send and Stop."""
     with gr.Row(equal_height=False):
-        chat_list = gr.Dropdown(label="Saved chats", choices=ui.chat_choices(), value=None, scale=4,
+        chat_list = gr.Dropdown(label="Saved chats", choices=ui.chat_choices(), value=None, scale=4, min_width=220,
                                 elem_id="chat-list")
-        new = gr.Button("New chat", size="sm", scale=1, elem_id="new-chat")
-        delete = gr.Button("Delete chat", size="sm", variant="stop", scale=1, elem_id="delete-chat")
+        new = gr.Button("New chat", size="sm", scale=0, min_width=90, elem_id="new-chat")
+        delete = gr.Button("Delete chat", size="sm", variant="stop", scale=0, min_width=90, elem_id="delete-chat")
     with gr.Row(equal_height=False):
-        chat_title = gr.Textbox(label="Chat title", scale=4, elem_id="chat-title")
-        rename = gr.Button("Rename", size="sm", scale=1, elem_id="rename-chat")
+        chat_title = gr.Textbox(label="Chat title", scale=4, min_width=220, elem_id="chat-title")
+        rename = gr.Button("Rename", size="sm", scale=0, min_width=90, elem_id="rename-chat")
     paper_filter.render()
     chatbot = gr.Chatbot(height=600, buttons=["copy"], elem_id="chat", feedback_options=None,
                          placeholder="Ask a question about the papers in the library.")
@@ -134,10 +134,10 @@ def _evidence_panel(ui: Handlers, chat: dict[str, Any]) -> list[gr.Button]:
     gr.Markdown("#### Evidence")
     chat["evidence"] = gr.HTML(evidence_html(None, ui.library), max_height=420, elem_id="evidence-html")
     with gr.Row():
-        previous = gr.Button("◀ Previous page", size="sm", elem_id="page-previous")
-        following = gr.Button("Next page ▶", size="sm", elem_id="page-next")
-        zoom_out = gr.Button("Zoom −", size="sm", elem_id="zoom-out")
-        zoom_in = gr.Button("Zoom +", size="sm", elem_id="zoom-in")
+        previous = gr.Button("◀ Page", size="sm", min_width=60, elem_id="page-previous")
+        following = gr.Button("Page ▶", size="sm", min_width=60, elem_id="page-next")
+        zoom_out = gr.Button("Zoom −", size="sm", min_width=60, elem_id="zoom-out")
+        zoom_in = gr.Button("Zoom +", size="sm", min_width=60, elem_id="zoom-in")
     chat["download"] = gr.DownloadButton("Download PDF", visible=False, size="sm", elem_id="download-pdf")
     chat["viewer"] = gr.HTML(EMPTY, elem_id="page-viewer")
     chat["view"] = view = gr.State(None)
