@@ -125,4 +125,6 @@ def chat(index_dir: str | None) -> None:
                 click.echo(f"error: {exc}", err=True)
                 continue
             click.echo(answer_markdown(answer) + "\n")
-            history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer_text(answer)}]
+            cited = list(dict.fromkeys(c.paper_id for c in answer.citations))  # a follow-up stays with them
+            history += [{"role": "user", "content": line},
+                        {"role": "assistant", "content": answer_text(answer), "paper_ids": cited}]
