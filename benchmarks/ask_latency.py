@@ -4,14 +4,13 @@
     python benchmarks/ask_latency.py [--corpus ../shared/corpus] [--out benchmarks/results/ask.json]
 
 1. Builds a library of the corpus in a temporary folder with ``assistant add`` (a subprocess,
-   so this process stays free of torch while the cold runs below are timed).
+   so this process stays free of the encoder while the cold runs below are timed).
 2. Cold: ``.venv/bin/assistant ask "QUESTION" --index DIR --json``, wall time from process start
    to exit, ``--cold-repeat`` times (default 3). Then what a cold ask spends its time on:
    - staged, in one fresh interpreter, cumulatively: interpreter up, import assistant.cli,
-     torch, sentence_transformers, llama_index.core, chromadb, load the model, open Chroma,
-     first ask, second ask (the stages sum to the whole);
-   - each heavy import alone in a fresh interpreter (these overlap: sentence_transformers
-     includes torch);
+     import assistant.api, Library(), load the encoder, open Chroma, first ask, second ask
+     (the stages sum to the whole; each includes the imports it triggers);
+   - each heavy import alone in a fresh interpreter (these overlap);
    - ``python -X importtime`` of the real cold ask: import self-time summed per top-level package.
 3. Warm: in this process, every question of evals/corpus.jsonl (with its history, so
    follow-ups are read in context) through ``Library.ask``, ``--rounds`` times (default 3)
@@ -53,22 +52,18 @@ marks = [("interpreter up", time.time())]
 def mark(name):
     marks.append((name, time.time()))
 import assistant.cli; mark("import assistant.cli (CLI, click)")
-import torch; mark("import torch")
-import sentence_transformers; mark("import sentence_transformers (+transformers)")
-import llama_index.core; mark("import llama_index.core")
-import chromadb; mark("import chromadb")
-from assistant.api import Library
+from assistant.api import Library; mark("import assistant.api")
 lib = Library(sys.argv[1]); mark("Library(dir) (settings, SQLite)")
-lib.encoder.model; mark("load the model (SentenceTransformer from disk)")
-lib.vectors.collection; lib.vectors.vector_store; mark("open Chroma (PersistentClient + collection)")
-answer = lib.ask(sys.argv[2]); mark("first ask (BM25/idf/page tables + retrieve + answer)")
+lib.encoder.load(); mark("load the encoder (imports included)")
+lib.vectors.collection; mark("open Chroma (imports included)")
+answer = lib.ask(sys.argv[2]); mark("first ask (imports, BM25/idf/page tables, retrieve, answer)")
 lib.ask(sys.argv[2]); mark("second ask, same process (warm)")
 print(json.dumps({"marks": marks, "abstained": answer.abstained, "citations": len(answer.citations)}))
 """
 
 IMPORT_ALONE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-ISOLATED_IMPORTS = ["assistant.api", "assistant.cli", "torch", "transformers", "sentence_transformers",
-                    "llama_index.core", "chromadb", "llama_index.vector_stores.chroma", "bm25s", "nltk", "pypdf"]
+ISOLATED_IMPORTS = ["assistant.api", "assistant.cli", "onnxruntime", "tokenizers", "torch", "sentence_transformers",
+                    "nltk", "llama_index.core", "chromadb", "llama_index.vector_stores.chroma", "bm25s", "nltk", "pypdf"]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -232,19 +227,14 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
              "history": [{"role": t["role"], "content": t["content"]} for t in r.get("history") or []]} for r in rows]
 
 
-def warm_asks(index: Path, questions: list[dict[str, Any]], rounds: int, compare_threads: int | None
-              ) -> dict[str, Any]:
-    """Warm asks; with ``compare_threads`` each round also runs the set at that torch thread count
-    (alternating which goes first), to show how much CPU contention from other jobs costs."""
+def warm_asks(index: Path, questions: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
+    """Warm asks, ``rounds`` passes over the questions."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import torch
-
     from assistant.api import Library
 
-    default_threads = torch.get_num_threads()
     library = Library(index)
     start = time.perf_counter()
-    library.encoder.model
+    library.encoder.load()
     load_s = time.perf_counter() - start
     timers = Timers()
     with warm_hooks(library, timers):
@@ -254,26 +244,17 @@ def warm_asks(index: Path, questions: list[dict[str, Any]], rounds: int, compare
         first = timers.snapshot()
         timers.seconds.clear(), timers.calls.clear(), timers.texts.clear()
         latencies: list[float] = []
-        other_threads: list[float] = []
         per_question: dict[str, list[float]] = defaultdict(list)
         with_history: list[float] = []
-        for r in range(rounds):
-            settings = [default_threads] + ([compare_threads] if compare_threads else [])
-            for threads in (settings if r % 2 == 0 else settings[::-1]):
-                torch.set_num_threads(threads)
-                timers.enabled = threads == default_threads
-                for q in questions:
-                    start = time.perf_counter()
-                    library.ask(q["question"], history=q["history"])
-                    took = time.perf_counter() - start
-                    if threads != default_threads:
-                        other_threads.append(took)
-                        continue
-                    latencies.append(took)
-                    per_question[q["id"]].append(took)
-                    if q["history"]:
-                        with_history.append(took)
-        torch.set_num_threads(default_threads)
+        for _ in range(rounds):
+            for q in questions:
+                start = time.perf_counter()
+                library.ask(q["question"], history=q["history"])
+                took = time.perf_counter() - start
+                latencies.append(took)
+                per_question[q["id"]].append(took)
+                if q["history"]:
+                    with_history.append(took)
     n = len(latencies)
     total = sum(latencies)
     slowest = sorted(per_question.items(), key=lambda kv: -statistics.median(kv[1]))[:5]
@@ -284,13 +265,12 @@ def warm_asks(index: Path, questions: list[dict[str, Any]], rounds: int, compare
     return {
         "settings": settings_state(library.settings),
         "model_load_s": load_s,
-        "torch_threads": default_threads,
+        "encoder_backend": library.settings.embed.backend,
         "first_ask_s": first_s,
         "first_ask_stages": {k: {"s": v[0], "calls": v[1]} for k, v in first.items()},
         "questions": len(questions), "rounds": rounds,
         "latency": summary(latencies),
         "latency_follow_ups": summary(with_history) if with_history else None,
-        "latency_compare_threads": {"threads": compare_threads, **summary(other_threads)} if other_threads else None,
         "latency_by_type_p50_ms": {k: percentile([v * 1000 for v in vs], 50) for k, vs in sorted(by_type.items())},
         "slowest": [{"id": qid, "median_ms": statistics.median(v) * 1000} for qid, v in slowest],
         "stages": {k: {"ms_per_ask": 1000 * timers.seconds[k] / n, "share": timers.seconds[k] / total,
@@ -307,9 +287,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results (default %(default)s)")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the questions, warm (default 3)")
     parser.add_argument("--cold-repeat", type=int, default=3, help="cold `assistant ask` runs (default 3)")
-    parser.add_argument("--compare-threads", type=int, default=1,
-                        help="also run each warm round at this torch thread count, to expose CPU contention "
-                             "(default 1; 0 turns it off)")
     parser.add_argument("--question", default=COLD_QUESTION, help="the cold question (default %(default)r)")
     args = parser.parse_args(argv)
 
@@ -328,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         alone = isolated_imports()
         imports = importtime(index, args.question)
         print("cold breakdown done; warm asks...", file=sys.stderr)
-        warm = warm_asks(index, questions, args.rounds, args.compare_threads or None)
+        warm = warm_asks(index, questions, args.rounds)
 
     cold_walls = [c["wall_s"] for c in cold]
     cold_median = statistics.median(cold_walls)
@@ -349,10 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratios": {"cold_vs_warm_p50": cold_median / warm_p50_s,
                    "cold_vs_warm_p95": cold_median / (warm["latency"]["p95_ms"] / 1000),
                    "warm_p95_vs_p50": warm["latency"]["p95_ms"] / warm["latency"]["p50_ms"],
-                   "first_ask_in_process_vs_warm_p50": warm["first_ask_s"] / warm_p50_s,
-                   "warm_p50_default_threads_vs_compare_threads": (
-                       warm["latency"]["p50_ms"] / warm["latency_compare_threads"]["p50_ms"]
-                       if warm["latency_compare_threads"] else None)},
+                   "first_ask_in_process_vs_warm_p50": warm["first_ask_s"] / warm_p50_s},
     }
     if "stages" in staged:
         wall = staged["wall_s"]
@@ -376,10 +350,6 @@ def print_table(r: dict[str, Any]) -> None:
     if w["latency_follow_ups"]:
         f = w["latency_follow_ups"]
         print(f"  follow-ups (with history): p50 {f['p50_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms ({f['n']} asks)")
-    if w["latency_compare_threads"]:
-        t = w["latency_compare_threads"]
-        print(f"  same rounds at torch threads={t['threads']} (default {w['torch_threads']}): p50 {t['p50_ms']:.0f} ms, "
-              f"p95 {t['p95_ms']:.0f} ms")
     print(f"  first ask in the process (builds BM25/idf/pages): {1000 * w['first_ask_s']:.0f} ms")
     print("  where a warm ask's time goes:")
     for name, st in w["stages"].items():

@@ -13,11 +13,12 @@ another job skews one round rather than the result:
     up before (its load time is reported apart); opening Chroma happens inside add, as it does
     for ``assistant add`` on a new library. Stage times inside add are taken by wrapping the
     functions add calls (parse, describe, references, split, encode, Chroma write, SQLite, ...).
-(b) raw ``encoder.model.encode`` of exactly the chunk texts add stored (from the catalogue),
-    same batch size, ``normalize_embeddings=True``, after a warm-up.
+(b) raw ``encoder.encode`` (the configured backend, ONNX by default: tokenize + model, one
+    length-sorted call) of exactly the chunk texts add stored (from the catalogue), same batch
+    size, after a warm-up.
     ratio = raw_encode_s / add_s  ("ingest throughput vs raw encode", target >= 0.8).
 (c) stock llama-index: ``SimpleDirectoryReader(input_files=...).load_data()`` +
-    ``VectorStoreIndex.from_documents(docs, embed_model=SentenceTransformerEmbedding(encoder))``
+    ``VectorStoreIndex.from_documents(docs, embed_model=EncoderEmbedding(encoder))``
     in memory, on the PDFs add accepted. Its default chunks (~1024 tiktoken tokens) are longer
     than the 256 word pieces the encoder reads, so the share of its text never embedded is
     reported too (word pieces counted with ``encoder.count_tokens``).
@@ -155,11 +156,11 @@ def _all(managers: Any) -> Iterator[None]:
         yield
 
 
-def measure_raw_encode(encoder: Any, texts: list[str], batch: int) -> float:
-    model = encoder.model
-    model.encode(texts[:batch] or ["warm-up"], batch_size=batch, normalize_embeddings=True, show_progress_bar=False)
+def measure_raw_encode(encoder: Any, texts: list[str]) -> float:
+    """One call over all texts: the encoder sorts them by length and batches them (settings.embed.batch_size)."""
+    encoder.encode(texts[: encoder.settings.batch_size] or ["warm-up"])
     start = time.perf_counter()
-    model.encode(texts, batch_size=batch, normalize_embeddings=True, show_progress_bar=False)
+    encoder.encode(texts)
     return time.perf_counter() - start
 
 
@@ -197,7 +198,7 @@ def measure_stock(library: Any, files: list[Path], pdf_reader: bool) -> dict[str
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
     from llama_index.core.schema import MetadataMode
 
-    from assistant.embedding import SentenceTransformerEmbedding
+    from assistant.llama_embedding import EncoderEmbedding
 
     encoder = library.encoder
     timers = Timers()
@@ -208,12 +209,12 @@ def measure_stock(library: Any, files: list[Path], pdf_reader: bool) -> dict[str
         docs = SimpleDirectoryReader(input_files=[str(f) for f in files],
                                      file_extractor=extractor).load_data(show_progress=False)
         read_s = time.perf_counter() - start
-        index = VectorStoreIndex.from_documents(docs, embed_model=SentenceTransformerEmbedding(encoder))
+        index = VectorStoreIndex.from_documents(docs, embed_model=EncoderEmbedding(encoder))
         total_s = time.perf_counter() - start
     finally:
         del encoder.encode
     nodes = list(index.docstore.docs.values())
-    cap = encoder.model.max_seq_length - 2  # [CLS] and [SEP] take two of the 256 positions
+    cap = encoder.settings.max_tokens - 2  # [CLS] and [SEP] take two of the 256 positions
     lengths = word_pieces(encoder, [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes])
     content = word_pieces(encoder, [n.get_content() for n in nodes])
     # the metadata header llama-index prepends (file name, page label, ...) comes first and eats budget
@@ -245,7 +246,7 @@ def run_round(library: Any, files: list[Path], batch: int, stock: bool) -> dict[
     added = measure_add(library, files)
     results = added.pop("results")
     texts = [c.text for c in library.catalogue.chunks()]
-    raw_s = measure_raw_encode(library.encoder, texts, batch)
+    raw_s = measure_raw_encode(library.encoder, texts)
     ok = [Path(r.path) for r in results if r.status == "added"]
     return {"added": added, "results": results, "texts": texts, "raw_s": raw_s, "ok": ok,
             "stock": measure_stock(library, ok, pdf_reader=True) if stock and ok else None}
@@ -260,17 +261,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="interleaved rounds of add / raw encode / stock, each add into a fresh library; "
                              "ratios are the median of the per-round ratios (default %(default)s)")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock llama-index pipeline")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch.set_num_threads(N) for everything here (default: torch's own choice)")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from assistant.api import Library, expand_paths
-
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
 
     files = expand_paths(args.pdf_dirs)
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -284,17 +278,17 @@ def main(argv: list[str] | None = None) -> int:
         batch = first.settings.embed.batch_size
 
         start = time.perf_counter()
-        encoder.model, encoder.tokenizer  # what a cold `assistant add` pays once (torch import included)
+        encoder.load(), encoder.tokenizer  # what a cold `assistant add` pays once
         model_load_s = time.perf_counter() - start
         # warm-up round, not in the medians: the first add in a process pays one-time costs (chromadb
-        # import, torch's first full-size batches) that raw encode, warmed up on real chunks, does not
+        # import, the encoder's first full-size batches) that raw encode, warmed up on real chunks, does not
         warm = Library(Path(tmp) / "warmup")
         warm.__dict__["encoder"] = encoder
         warm_added = measure_add(warm, files[:1])
         warm_texts = [c.text for c in warm.catalogue.chunks()]
         warmup = {"file": str(files[0]), "chunks": len(warm_texts), "add_s": warm_added["add_s"],
                   "chroma_open_s": warm_added["chroma_open_s"], "encode_s": warm_added["encode_in_add_s"],
-                  "raw_encode_s": measure_raw_encode(encoder, warm_texts, batch) if warm_texts else None}
+                  "raw_encode_s": measure_raw_encode(encoder, warm_texts) if warm_texts else None}
 
         rounds = []
         for r in range(max(1, args.repeat)):
@@ -309,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
 
         texts = last["texts"]
         lengths = word_pieces(encoder, texts)
-        cap = encoder.model.max_seq_length
+        cap = encoder.settings.max_tokens
         by_text = dict(zip(texts, lengths))
         in_add_calls = [[by_text[t] if t in by_text else len(encoder.count_tokens(t)) for t in call]
                         for call in last["added"]["encode_calls"]]
@@ -334,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "ingest",
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "torch_threads": _torch_threads(), "loadavg_at_start": load_at_start, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
+                    "encoder_backend": first.settings.embed.backend, "loadavg_at_start": load_at_start, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
                     "note": "shared machine with other jobs: read the ratios, not the absolute times"},
         "inputs": {"paths": [str(p) for p in args.pdf_dirs], "files": len(files), "added": len(ok),
                    "failed": [{"path": r.path, "reason": r.message} for r in results if r.status == "failed"],
@@ -392,28 +386,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _torch_threads() -> int | None:
-    try:
-        import torch
-
-        return torch.get_num_threads()
-    except Exception:
-        return None
-
-
 def print_table(r: dict[str, Any]) -> None:
     i, ratios = r["inputs"], r["ratios"]
     print(f"\ningest benchmark  {r['date']}  {i['added']}/{i['files']} PDFs added, {i['pages']} pages, "
           f"{i['chunks']} chunks, batch {i['batch_size']}, {i['rounds']} rounds (medians)")
     m = r["machine"]
-    print(f"shared {m['cpus']}-CPU machine, torch threads {m['torch_threads']} (1-min load {m['loadavg_at_start'][0]} "
+    print(f"shared {m['cpus']}-CPU machine, encoder {m['encoder_backend']} (1-min load {m['loadavg_at_start'][0]} "
           f"at start, {m['loadavg_at_end'][0]} at end): read the ratios")
     code = r["code"]
     print(f"code: HEAD {code['head']} + {len(code['modified'])} files edited in the tree; "
           f"chunk settings {r['settings']['chunk']}")
     for f in i["failed"]:
         print(f"  failed: {Path(f['path']).name}: {f['reason']}")
-    rows = [("Library.add (model preloaded)", r["add"]["s"]), ("raw model.encode, same chunks", r["raw_encode"]["s"])]
+    rows = [("Library.add (model preloaded)", r["add"]["s"]), ("raw encoder.encode, same chunks", r["raw_encode"]["s"])]
     chunks = {name: i["chunks"] for name, _ in rows}
     if "stock_llama_index" in r:
         s = r["stock_llama_index"]
