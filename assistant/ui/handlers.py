@@ -266,7 +266,8 @@ class Handlers:
         html = node_html(self.library.citation_graph(), node_id, papers)
         return html + (self.references(node_id) if node_id in papers else "")
 
-    def import_library(self, bib_file: str | None, pdf_dir: str, zotero_dir: str) -> str:
+    def import_library(self, bib_file: str | None, pdf_dir: str, zotero_dir: str,
+                       progress: gr.Progress = gr.Progress()) -> str:
         """Import a BibTeX file (PDFs from its file fields or the folder given) and/or a Zotero data directory."""
         from ..importers import import_entries, read_bibtex, read_zotero
 
@@ -275,7 +276,7 @@ class Handlers:
         try:
             entries = read_bibtex(bib_file, pdf_dir.strip() or None) if bib_file else []
             entries += read_zotero(zotero_dir.strip()) if zotero_dir.strip() else []
-            return import_html(import_entries(self.library, entries))
+            return import_html(import_entries(self.library, entries, _import_reporter(progress)))
         except LibraryBusy:
             return f"<p>{BUSY}</p>"
         except LibraryError as exc:
@@ -358,3 +359,11 @@ def _text(content: Any) -> str:
     if isinstance(content, list):
         return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
     return ""
+
+
+def _import_reporter(progress: gr.Progress):
+    """import_entries' progress ("entry KEY", n, total) → the import panel's progress bar."""
+    def report(what: str, done: int, total: int) -> None:
+        progress((done, total), desc=f"importing {what.removeprefix('entry ')}", unit="entries")
+
+    return report
