@@ -336,6 +336,16 @@ def test_fixed_metadata_is_shown_and_used_in_citations(page, library):
     assert library.paper(WEI.name).year == "2019"
     answer = ask(page, MIGRANTS)
     expect(answer.locator(CHIP).first).to_have_text("(Wei, 2019, p. 1)")
+    # or in the table itself: double-click a cell, type, Enter
+    venue = rows(page, "papers").filter(has_text=WEI_TITLE).locator("[role=gridcell]").nth(4)
+    venue.dblclick()
+    page.keyboard.type("Journal of Migration Studies")
+    page.keyboard.press("Enter")
+    expect(page.locator("#library-status")).to_contain_text("Saved")
+    expect(rows(page, "papers").filter(has_text=WEI_TITLE)).to_contain_text("Journal of Migration Studies")
+    assert library.paper(WEI.name).venue == "Journal of Migration Studies"
+    assert library.catalogue.edited_fields(library.paper(WEI.name).id) == {
+        "year": "2019", "venue": "Journal of Migration Studies"}
     screenshot(page, "7-fixed-metadata")
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import gradio as gr
 
+from ..api import Library
+
 from .assets import CSS, HEAD, SCROLL_TO_ACTIVE_CARD
 from .evidence import evidence_html
 from .handlers import CONVERSATION, Handlers
@@ -51,9 +53,9 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
     fills the panel, for the page to run on load.
     """
     gr.Markdown("#### Library")
-    table = gr.Dataframe(headers=PAPER_HEADERS, interactive=False, max_height=300, wrap=True,
+    table = gr.Dataframe(headers=PAPER_HEADERS, interactive=True, static_columns=[5, 6], max_height=300, wrap=True,
                          column_widths=["30%", "14%", "9%", "17%", "16%", "7%", "7%"],
-                         elem_id="papers", label="Papers")
+                         elem_id="papers", label="Papers (double-click a title, authors, year, DOI or venue to correct it)")
     upload = gr.File(label="Add PDFs", file_count="multiple", file_types=[".pdf"], elem_id="upload")
     results = gr.HTML(UPLOAD_NOTE, label="Last upload", min_height=90, elem_id="upload-results")
     choices = ui.choices()  # at build time too: API clients are checked against these
@@ -91,7 +93,9 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
     table.select(ui.pick_row, None, [picker], **PRIVATE)
     picker.change(ui.references, [picker], [references])
     picker.change(ui.details, [picker], [title, authors, year, doi, venue, saved], **PRIVATE)
-    save.click(ui.save_details, [picker, title, authors, year, doi, venue], [saved], **PRIVATE).then(**refresh)
+    save.click(lambda paper, *values: ui.save_details(paper, **dict(zip(Library.EDITABLE, values))),
+               [picker, title, authors, year, doi, venue], [saved], **PRIVATE).then(**refresh)
+    table.edit(ui.edit_cell, None, [status], **PRIVATE).then(**refresh)
     remove.click(ui.ask_remove, [picker], [confirm_row, status], **PRIVATE,
                  js="(...args) => { document.querySelector('#library-status')?.scrollIntoView({block: 'center'});"
                     " return args; }")
@@ -153,14 +157,16 @@ def _wire_chat(ui: Handlers, chat: dict[str, Any], controls: list[gr.Button]) ->
     conversation = [chat[name] for name in CONVERSATION]
     pending = gr.State(None)
 
-    def turn(trigger) -> Any:
-        return trigger(ui.accept, [chat["question"], chat["chat"]], [chat["question"], chat["chat"], pending,
-                                                                     chat["note"]], **PRIVATE).then(
-            ui.respond, [pending, chat["chat"], chat["filter"], chat["answers"], chat["chat_id"]], conversation,
-            **PRIVATE)
+    def turn(trigger) -> list[Any]:
+        """The two steps of a turn (show the question, answer it), both cancelled by Stop."""
+        shown = trigger(ui.accept, [chat["question"], chat["chat"]],
+                        [chat["question"], chat["chat"], pending, chat["note"]], **PRIVATE)
+        answered = shown.then(ui.respond, [pending, chat["chat"], chat["filter"], chat["answers"], chat["chat_id"]],
+                              conversation, **PRIVATE)
+        return [shown, answered]
 
-    turns = [turn(chat["question"].submit), turn(chat["send"].click)]
-    chat["stop"].click(None, None, None, cancels=turns, **PRIVATE)
+    chat["stop"].click(None, None, None, cancels=turn(chat["question"].submit) + turn(chat["send"].click),
+                       **PRIVATE)
 
     view = chat["view"]
     shown = [chat["evidence"], chat["viewer"], view, chat["download"]]
@@ -219,7 +225,5 @@ def serve(demo: gr.Blocks, host: str = "127.0.0.1", port: int | None = 7860, aut
 
 def launch(index_dir: str | Path | None, host: str = "127.0.0.1", port: int = 7860,
            auth: tuple[str, str] | None = None) -> None:
-    from ..api import Library
-
     library = Library(index_dir)
     serve(build_app(library), host, port, auth, max_file_mb=library.settings.parse.max_file_mb)

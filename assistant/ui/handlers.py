@@ -25,7 +25,7 @@ from ..records import Answer
 from .evidence import evidence_html
 from .messages import EMPTY_LIBRARY, answer_message
 from .viewer import EMPTY, PageView, download_copy, turned, view_of, viewer_html, zoomed
-from .views import (find_row, import_html, node_html, paper_choice, paper_row, references_html,
+from .views import (EDITABLE_COLUMNS, find_row, import_html, node_html, paper_choice, paper_row, references_html,
                     results_html)
 
 log = logging.getLogger(__name__)
@@ -131,11 +131,31 @@ class Handlers:
         note = f"Corrected by you: {', '.join(sorted(edited))}." if edited else ""
         return paper.title, "; ".join(paper.authors), paper.year or "", paper.doi or "", paper.venue or "", note
 
-    def save_details(self, paper_id: str | None, title: str, authors: str, year: str, doi: str, venue: str) -> str:
+    def edit_cell(self, evt: gr.EditData) -> Any:
+        """A title, authors (; between names), year, DOI or venue cell edited in the papers table.
+
+        The table can send one edit twice (Enter, then leaving the cell): a cell that already holds
+        the value is left alone."""
+        row, column = evt.index
+        papers = self.library.papers()
+        field = EDITABLE_COLUMNS.get(column)
+        if field is None or row >= len(papers):
+            return "Only the title, authors, year, DOI and venue can be changed."
+        paper = papers[row]
+        current = str(paper_row(paper)[column])
+        if current == str(evt.value):
+            return gr.skip()
+        if current != str(evt.previous_value):
+            return "The library changed meanwhile; the table is refreshed, edit again."
+        value = "" if field == "year" and str(evt.value).strip() == "n.d." else evt.value
+        return self.save_details(paper.id, **{field: value})
+
+    def save_details(self, paper_id: str | None, **fields: str) -> str:
+        """Store corrected metadata (any of title, authors, year, doi, venue) as the user's edit."""
         if not paper_id:
             return "Select a paper first."
         try:
-            paper = self.library.edit_paper(paper_id, title=title, authors=authors, year=year, doi=doi, venue=venue)
+            paper = self.library.edit_paper(paper_id, **fields)
         except LibraryBusy:
             return BUSY
         except LibraryError as exc:
