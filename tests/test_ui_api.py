@@ -230,3 +230,16 @@ def test_the_ui_server_prints_no_debug_lines(corpus_library):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "DEBUG" not in output, output
+
+
+def test_a_paper_gone_meanwhile_is_reported_without_server_paths_or_cli_hints(tmp_path):
+    from assistant.api import Library
+    from assistant.ui.handlers import Handlers
+
+    ui = Handlers(Library(tmp_path / "lib"))
+    for message in (ui.ask_remove("sha256:gone")[1], ui.remove("sha256:gone")[1],
+                    ui.save_details("sha256:gone", year="2020")):
+        assert "no longer in the library" in message
+        assert str(tmp_path) not in message and "assistant " not in message
+    answer, reply = ui.answer("How many migrants?", [], None)
+    assert answer is None and "Add PDFs" in reply and str(tmp_path) not in reply and "assistant add" not in reply

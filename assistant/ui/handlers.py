@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 import gradio as gr
 
-from ..api import AddResult, LibraryBusy, LibraryError, safe_name
+from ..api import AddResult, LibraryBusy, LibraryError, UnknownPaper, safe_name
 from ..chats import ChatStore, Turn
 from ..records import Answer
 from .evidence import evidence_html
@@ -31,6 +31,7 @@ from .views import (EDITABLE_COLUMNS, find_row, import_html, node_html, paper_ch
 log = logging.getLogger(__name__)
 
 BUSY = "The library is busy with another upload or removal; try again in a moment."
+GONE = "That paper is no longer in the library (another tab or process removed it)."
 STAGES = {"read": "reading page {done}/{total}", "references": "finding the reference list",
           "embed": "embedding {done}/{total} chunks"}
 
@@ -158,6 +159,8 @@ class Handlers:
             paper = self.library.edit_paper(paper_id, **fields)
         except LibraryBusy:
             return BUSY
+        except UnknownPaper:
+            return GONE
         except LibraryError as exc:
             return escape(str(exc))
         edited = self.library.catalogue.edited_fields(paper.id)
@@ -170,8 +173,8 @@ class Handlers:
             return gr.update(visible=False), "Select a paper first."
         try:
             paper = self.library.paper(paper_id)
-        except LibraryError as exc:
-            return gr.update(visible=False), escape(str(exc))
+        except UnknownPaper:
+            return gr.update(visible=False), GONE
         return (gr.update(visible=True),
                 f"Remove **{escape(paper.title or paper.file_name)}** ({escape(paper.file_name)}), its chunks "
                 "and its copy of the PDF from the library?")
@@ -181,6 +184,8 @@ class Handlers:
             removed = self.library.remove(paper_id or "")
         except LibraryBusy:
             return gr.update(visible=False), BUSY
+        except UnknownPaper:
+            return gr.update(visible=False), GONE
         except LibraryError as exc:
             return gr.update(visible=False), escape(str(exc))
         return gr.update(visible=False), f"Removed {escape(removed.file_name)}."
