@@ -44,12 +44,13 @@ log = logging.getLogger(__name__)
 _HISTORY_TURNS = 6
 _TURN_CHARS = 600  # earlier answers are long; their opening is enough to resolve "they" or "it"
 _MIN_WORDS = 3  # shorter "sentences" ("[1]", "Yes.") state nothing to check
+_MIN_TERMS = 3  # nor do fewer content words ("In addition, according to [2].")
 # "[2]", "[1, 3]", "[Passage 2]": where the LLM says which passage backs a sentence
 _MARKER = re.compile(r"\[\s*(?:passages?\s*)?(\d+(?:\s*(?:,|;|and|&|-|–)\s*\d+)*)\s*\]", re.I)
 _BRACKETS = re.compile(r"\[[^\]]*\]")
-# a citation the LLM wrote itself: "(Smith, 2099)", "(Smith et al. 2099, p. 4)", "(2099)", "(Wei 2020; Li 2019)"
-_SELF_CITED = re.compile(r"\(\s*(?:[A-Z][^\W\d]+(?:\s+et\s+al\.?)?(?:\s*(?:,|and|&)\s*[A-Z][^\W\d]+)*,?\s*)?"
-                         r"\d{4}[a-z]?(?:\s*[;,]\s*[^()]*?\d{4}[a-z]?)*"
+# a citation the LLM wrote itself: "(Smith, 2099)", "(Hanna Bradby et al., 2015, p. 4)", "(2099)", "(Wei 2020;
+# Li 2019)": a parenthesis ending in a year (and page) that names someone, or holds the year alone
+_SELF_CITED = re.compile(r"\((?:[^()]{0,80}?[A-Z][^()]{0,80}?[,\s])?\d{4}[a-z]?"
                          r"(?:,\s*pp?\.\s*[\dxvi]+(?:\s*[–-]\s*\d+)?)?\s*\)")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:[ \t]*\[[^\]]*\])+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -191,7 +192,7 @@ def parse_claims(draft: str, n_passages: int) -> list[Claim]:
         named = [int(n) for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1))]
         text = " ".join(_SELF_CITED.sub(" ", _BRACKETS.sub(" ", sentence)).split())
         text = re.sub(r"\s+([.,;:!?])", r"\1", text).strip(" ,;")
-        if len(re.findall(r"\w+", text)) >= _MIN_WORDS:
+        if len(set(terms(text))) >= _MIN_TERMS and not text.endswith("?"):  # a question (an echo) claims nothing
             claims.append(Claim(text, list(dict.fromkeys(n for n in named if 1 <= n <= n_passages))))
     return claims
 
@@ -210,10 +211,10 @@ class _Unit:
 
 
 class Support:
-    """Which sentence of the passages backs a claim, judged as the extractive answerer judges
-    evidence for a question (``answer.min_support``, ``answer.min_semantic``): the quote holds
-    an idf-weighted share of the claim's terms, or fewer of them but means the same (MiniLM
-    cosine); and it states every number the claim states."""
+    """Which sentence of the passages backs a claim. A claim must restate its quote, so both
+    tests the extractive answerer applies to evidence for a question must hold: the quote holds
+    ``answer.min_support`` of the claim's terms (idf-weighted) and is as close in meaning as
+    ``answer.min_semantic`` (MiniLM cosine); and it states every number the claim states."""
 
     def __init__(self, extractive: ExtractiveAnswerer, settings: AnswerSettings):
         self.encode = extractive.encode
@@ -249,8 +250,7 @@ class Support:
         return max(pool, key=lambda s: s[0])[1] if pool else None
 
     def _supports(self, coverage: float, semantic: float) -> bool:
-        s = self.settings
-        return coverage >= s.min_support or (semantic >= s.min_semantic and coverage >= s.min_support / 2)
+        return coverage >= self.settings.min_support and semantic >= self.settings.min_semantic
 
     def _coverage(self, wanted: set[str], have: set[str]) -> float:
         total = sum(self.idf.get(t, self.default_idf) for t in wanted)

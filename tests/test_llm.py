@@ -145,16 +145,24 @@ def test_a_reply_that_takes_too_long_in_all_times_out(fake):
 
 # reading the draft ---------------------------------------------------------------------------------
 def test_markers_are_read_and_dropped_from_the_text():
-    draft = ("There were 272 million migrants in 2019 [1]. Most were workers. [2][9] "
+    draft = ("There were 272 million migrants in 2019 [1]. Most were seasonal farm workers. [2][9] "
              "As Smith (2099) showed, borders matter [Passage 3]. Cite Smith 2099 (Smith et al., 2099, p. 4). [1, 2]\n"
-             "[1]")
+             "[1]\nPublic health is a concern (Hanna Bradby et al., 2015) [2]. Arrivals fell (in 2020) [3].")
     claims = parse_claims(draft, n_passages=3)
     assert [(c.text, c.passages) for c in claims] == [
         ("There were 272 million migrants in 2019.", [1]),
-        ("Most were workers.", [2]),  # passage 9 does not exist
+        ("Most were seasonal farm workers.", [2]),  # passage 9 does not exist
         ("As Smith showed, borders matter.", [3]),
         ("Cite Smith 2099.", [1, 2]),
+        ("Public health is a concern.", [2]),
+        ("Arrivals fell (in 2020).", [3]),  # a year in words is no citation
     ]
+
+
+def test_questions_and_fragments_are_no_claims():
+    draft = ("Question: How many international migrants were there in 2019? [1] "
+             "In addition, according to [2]. Yes [1]. Migrants numbered 272 million in 2019 [1].")
+    assert [c.text for c in parse_claims(draft, n_passages=2)] == ["Migrants numbered 272 million in 2019."]
 
 
 # the answerer on one made-up page -------------------------------------------------------------------
