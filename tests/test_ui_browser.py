@@ -346,6 +346,7 @@ def test_fixed_metadata_is_shown_and_used_in_citations(page, library):
     assert library.paper(WEI.name).venue == "Journal of Migration Studies"
     assert library.catalogue.edited_fields(library.paper(WEI.name).id) == {
         "year": "2019", "venue": "Journal of Migration Studies"}
+    expect(page.locator("#edit-venue input, #edit-venue textarea")).to_have_value("Journal of Migration Studies")
     screenshot(page, "7-fixed-metadata")
 
 

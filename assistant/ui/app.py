@@ -53,8 +53,8 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
     fills the panel, for the page to run on load.
     """
     gr.Markdown("#### Library")
-    table = gr.Dataframe(headers=PAPER_HEADERS, interactive=True, static_columns=[5, 6], max_height=300, wrap=True,
-                         column_widths=["30%", "14%", "9%", "17%", "16%", "7%", "7%"],
+    table = gr.Dataframe(headers=PAPER_HEADERS, interactive=True, static_columns=[5], max_height=300, wrap=True,
+                         column_widths=["30%", "16%", "9%", "17%", "18%", "10%"],
                          elem_id="papers", label="Papers (double-click a title, authors, year, DOI or venue to correct it)")
     upload = gr.File(label="Add PDFs", file_count="multiple", file_types=[".pdf"], elem_id="upload")
     results = gr.HTML(UPLOAD_NOTE, label="Last upload", min_height=90, elem_id="upload-results")
@@ -92,10 +92,11 @@ def _library_panel(ui: Handlers) -> tuple[gr.Dropdown, dict]:
     upload.upload(ui.upload, [upload], [results, upload, table], show_progress="hidden").then(**refresh)
     table.select(ui.pick_row, None, [picker], **PRIVATE)
     picker.change(ui.references, [picker], [references])
-    picker.change(ui.details, [picker], [title, authors, year, doi, venue, saved], **PRIVATE)
+    details = dict(fn=ui.details, inputs=[picker], outputs=[title, authors, year, doi, venue, saved], **PRIVATE)
+    picker.change(**details)
     save.click(lambda paper, *values: ui.save_details(paper, **dict(zip(Library.EDITABLE, values))),
                [picker, title, authors, year, doi, venue], [saved], **PRIVATE).then(**refresh)
-    table.edit(ui.edit_cell, None, [status], **PRIVATE).then(**refresh)
+    table.edit(ui.edit_cell, None, [status], **PRIVATE).then(**refresh).then(**details)
     remove.click(ui.ask_remove, [picker], [confirm_row, status], **PRIVATE,
                  js="(...args) => { document.querySelector('#library-status')?.scrollIntoView({block: 'center'});"
                     " return args; }")

@@ -12,14 +12,14 @@ from typing import Any
 from ..render import author_label
 from ..records import Paper, Reference
 
-PAPER_HEADERS = ["Title", "Authors", "Year", "DOI", "Venue", "Pages", "Chunks"]
+PAPER_HEADERS = ["Title", "Authors", "Year", "DOI", "Venue", "Pages"]
 EDITABLE_COLUMNS = {0: "title", 1: "authors", 2: "year", 3: "doi", 4: "venue"}  # table column → Paper field
 RESULT_LABELS = {"added": "added", "exists": "already in library", "failed": "failed"}
 
 
 def paper_row(paper: Paper) -> list[Any]:
     return [paper.title or paper.file_name, "; ".join(paper.authors), paper.year or "n.d.", paper.doi or "",
-            paper.venue or "", paper.n_pages, paper.n_chunks]
+            paper.venue or "", paper.n_pages]
 
 
 def paper_choice(paper: Paper) -> tuple[str, str]:
