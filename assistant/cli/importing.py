@@ -7,6 +7,10 @@ import click
 from .common import fail, index_option, open_library, user_errors
 
 
+def _progress(what: str, done: int, total: int) -> None:
+    click.echo(f"[{done + 1}/{total}] {what.removeprefix('entry ')}", err=True)
+
+
 def _report(summary) -> None:
     for line in summary.lines():
         click.echo(line)
@@ -41,7 +45,7 @@ def bibtex(bib_file: str, pdf_dir: str | None, index_dir: str | None) -> None:
     from ..importers import import_entries, read_bibtex
 
     entries = read_bibtex(bib_file, pdf_dir)
-    _report(import_entries(open_library(index_dir), entries))
+    _report(import_entries(open_library(index_dir), entries, _progress))
 
 
 @import_group.command()
@@ -60,4 +64,4 @@ def zotero(path: str, index_dir: str | None) -> None:
     from ..importers import import_entries, read_zotero
 
     entries = read_zotero(path)
-    _report(import_entries(open_library(index_dir), entries))
+    _report(import_entries(open_library(index_dir), entries, _progress))
