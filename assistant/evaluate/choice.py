@@ -58,8 +58,8 @@ def run_choice(questions: Sequence[Question], choose: ChooseFn, seed: int = 0,
                resamples: int = 1000) -> ChoiceResult:
     """Ask every question that has distractors; score accuracy and precision with 95% bootstrap CIs."""
     rows = [_row(q, choose, seed) for q in questions if q.distractors]
-    metrics: dict[str, Any] = {"n": len(rows), "answered": sum(r["scores"]["answered"] for r in rows),
-                               "correct": sum(r["scores"]["correct"] for r in rows)}
+    metrics: dict[str, Any] = {"n": len(rows), "answered": int(sum(r["scores"]["answered"] for r in rows)),
+                               "correct": int(sum(r["scores"]["correct"] for r in rows))}
     for metric in (ACCURACY, PRECISION):
         value, interval = estimate(metric, rows, seed, resamples)
         metrics |= {metric.name: value, f"{metric.name}_ci": interval}
