@@ -10,7 +10,7 @@ LLM_LOG   := $(VENV)/llm-install.log
 # pip keeps the built wheel in ~/.cache/pip, so later installs take seconds)
 LLM_CMAKE := -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DGGML_BLAS=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
 
-.PHONY: install llm run test test-fast eval bench browser clean
+.PHONY: install llm run test test-fast eval fit bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -44,8 +44,14 @@ test: install browser llm  ## install, then run the whole test suite (real model
 test-fast: install  ## unit tests only
 	$(BIN)/python -m pytest -q -m "not slow"
 
-eval: install  ## score the project's own question set, write evals/reports/latest/
-	$(BIN)/assistant eval evals/corpus.jsonl --corpus ../shared/corpus --out evals/reports/latest --baselines
+QUESTIONS := evals/corpus.jsonl ../shared/evals/litqa-dev.jsonl evals/real.jsonl evals/paraphrases.jsonl
+CORPORA   := --corpus ../shared/corpus-litqa --corpus ../shared/corpus
+
+eval: install  ## score every question set per split (development / validation / paraphrased), write evals/reports/latest/
+	$(BIN)/assistant eval $(QUESTIONS) $(CORPORA) --out evals/reports/latest --baselines
+
+fit: install  ## refit the answer model on the development questions only (writes assistant/answer_model.json)
+	$(BIN)/assistant fit $(QUESTIONS) $(CORPORA)
 
 bench: install  ## timing ratios, written to benchmarks/results/
 	$(BIN)/python benchmarks/ingest.py

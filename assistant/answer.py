@@ -8,10 +8,12 @@ on its neighbour ("This document …") is kept with that neighbour.
 
 Every candidate is described by general features (``FEATURES``: similarity, idf-weighted
 coverage of the question, the passage's retrieval score, numbers, position) and scored by a
-logistic model fitted on the development questions (``assistant fit``; the weights, the
-abstention threshold and the share of the best score a further sentence needs live in
-``answer_model.json``). The most probable candidate leads; the answer abstains when even it is
-under the threshold fitted on development questions — no hand-set constants decide.
+logistic model fitted on the development questions (``assistant fit``). Whether the evidence
+answers the question at all is a second logistic model over question-level features
+(``SUPPORT_FEATURES``: how good the best candidate is, and how much of the question — its
+rarest terms above all — the top passages lack). The weights, the abstention threshold and the
+share of the best score a further sentence needs live in ``answer_model.json``, all fitted on
+development questions: no hand-set constants decide.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -51,6 +54,14 @@ FEATURES = (
     "entry",  # a reference-list entry
     "defines",  # "X is a …" for a "what is X" question
     "opens_list",  # ends with ":" or announces "the following" / "three main …"
+)
+
+SUPPORT_FEATURES = (
+    "best",  # the best candidate's probability
+    "best_coverage",  # its idf-weighted coverage of the question
+    "missing_rarest",  # idf (relative) of the rarest question term found in none of the top passages
+    "missing_share",  # idf-weighted share of the question's terms found in none of the top passages
+    "quantity_unmet",  # a "how many/much" question and no new number in the best candidate
 )
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -107,13 +118,17 @@ class Query:
 
 @dataclass
 class AnswerModel:
-    """The fitted scorer: logistic weights over FEATURES, the abstention threshold on the best
-    candidate's probability, and the share of the best probability a further sentence needs."""
+    """The fitted scorer: logistic weights over FEATURES (candidates) and SUPPORT_FEATURES (the
+    question), the abstention threshold on the support probability, and the shares of the best
+    probability a further unit needs."""
 
     weights: dict[str, float]
     bias: float
-    threshold: float
-    keep: float
+    threshold: float  # on the support probability
+    keep: float  # share of the best probability a further unit on the best one's page needs
+    keep_other: float = 1.0  # ... and one on another page
+    support_weights: dict[str, float] = field(default_factory=dict)
+    support_bias: float = 0.0
     fitted_on: dict = field(default_factory=dict)
 
     @classmethod
@@ -124,8 +139,17 @@ class AnswerModel:
         Path(path).write_text(json.dumps(self.__dict__, indent=1) + "\n")
 
     def probability(self, x: np.ndarray) -> np.ndarray:
-        w = np.array([self.weights.get(name, 0.0) for name in FEATURES])
-        return 1.0 / (1.0 + np.exp(-(x @ w + self.bias)))
+        """Each candidate's probability of being (part of) the answer."""
+        return _logistic(x, FEATURES, self.weights, self.bias)
+
+    def support(self, q: np.ndarray) -> float:
+        """The probability that the evidence answers the question at all."""
+        return float(_logistic(q, SUPPORT_FEATURES, self.support_weights, self.support_bias))
+
+
+def _logistic(x: np.ndarray, names: tuple[str, ...], weights: dict[str, float], bias: float) -> np.ndarray:
+    w = np.array([weights.get(name, 0.0) for name in names])
+    return 1.0 / (1.0 + np.exp(-(x @ w + bias)))
 
 
 class ExtractiveAnswerer:
@@ -139,12 +163,15 @@ class ExtractiveAnswerer:
         self.default_idf = default_idf
         self._sentences: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self._vectors: dict[str, np.ndarray] = {}  # sentence text → vector; the library's text does not change
+        self._lock = threading.Lock()  # ask() runs in several threads (the UI): the caches are shared
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
         candidates, x = self.described(query, evidence, pages, references)
-        chosen = select(candidates, self.model.probability(x), self.model, self.settings.max_sentences) \
-            if candidates else []
+        p = self.model.probability(x)
+        supported = bool(candidates) and self.model.support(self.support_features(query, candidates, x, p)) \
+            >= self.model.threshold
+        chosen = select(candidates, p, self.model, self.settings.max_sentences) if supported else []
         if not chosen:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
         units = _merge([unit for c in chosen for unit in self._complete(c, pages)])
@@ -213,9 +240,10 @@ class ExtractiveAnswerer:
 
     def _page_sentences(self, page: Page, paper_id: str) -> list[tuple[int, int]]:
         key = (paper_id, page.index)
-        if key not in self._sentences:
-            self._sentences[key] = sentence_spans(page.clean)
-        return self._sentences[key]
+        found = self._sentences.get(key)
+        if found is None:
+            found = self._sentences[key] = sentence_spans(page.clean)  # the same value in any thread
+        return found
 
     # features -----------------------------------------------------------------------------
     def _features(self, query: Query, candidates: list[Candidate], evidence: list[Evidence]) -> np.ndarray:
@@ -243,13 +271,28 @@ class ExtractiveAnswerer:
             ])
         return np.asarray(rows, dtype=float)
 
+    def support_features(self, query: Query, candidates: list[Candidate], x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """SUPPORT_FEATURES of a question, from its candidates (``x``) and their probabilities (``p``)."""
+        best = int(np.argmax(p))
+        top = set().union(*(c.context | c.terms for c in candidates if c.rank < 3))
+        missing = {t for t in query.wanted if t not in top}
+        rarest = max((self._idf(t) for t in missing), default=0.0) / self.default_idf
+        quantity = bool(_QUANTITY_Q.search(query.focus)) and not _new_numbers(query.focus, candidates[best].text)
+        return np.array([p[best], x[best, FEATURES.index("coverage")], rarest,
+                         self._coverage(query.wanted, missing),
+                         float(quantity)])
+
     def _vectors_of(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors, encoding only those not seen before (bounded cache)."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if len(self._vectors) + len(missing) > 50_000:
-            self._vectors.clear()
-        self._vectors.update(zip(missing, np.asarray(self.encode(missing)) if missing else []))
-        return np.asarray([self._vectors[t] for t in texts])
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        known.update(zip(missing, np.asarray(self.encode(missing)) if missing else []))
+        with self._lock:
+            if len(self._vectors) + len(missing) > 50_000:
+                self._vectors.clear()
+            self._vectors.update((t, known[t]) for t in missing)
+        return np.asarray([known[t] for t in texts])
 
     def _phrase(self, matched: set[tuple[str, str]]) -> float:
         """The question's word pairs found verbatim, by the rarity of the pair's words (at most 1)."""
@@ -340,18 +383,22 @@ class ExtractiveAnswerer:
 
 
 def select(candidates: list[Candidate], probability: np.ndarray, model: AnswerModel, max_units: int) -> list[Candidate]:
-    """The answer's units, most probable first: none when the best is under the model's threshold;
-    further units while they reach ``keep`` of the best probability and say something new."""
+    """The answer's units, most probable first: a further unit when it says something new and
+    reaches ``keep`` of the best probability on the best unit's page, ``keep_other`` elsewhere."""
     order = [int(i) for i in np.argsort(-probability, kind="stable")]
-    if not order or probability[order[0]] < model.threshold:
+    if not order:
         return []
     best = probability[order[0]]
-    chosen = [candidates[order[0]]]
+    lead = candidates[order[0]]
+    chosen = [lead]
     for i in order[1:]:
-        if len(chosen) >= max_units or probability[i] < model.keep * best:
+        if len(chosen) >= max_units:
             break
-        if not any(_redundant(candidates[i], c) for c in chosen):
-            chosen.append(candidates[i])
+        cand = candidates[i]
+        same_page = cand.paper_id == lead.paper_id and cand.page.index == lead.page.index
+        if probability[i] >= (model.keep if same_page else model.keep_other) * best and \
+                not any(_redundant(cand, c) for c in chosen):
+            chosen.append(cand)
     return chosen
 
 

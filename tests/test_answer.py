@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from assistant.answer import (FEATURES, AnswerModel, Candidate, _definition_pattern, _merge, _new_numbers,
@@ -55,16 +57,29 @@ def test_model_probability_is_logistic_over_named_features(tmp_path):
     assert AnswerModel.load(tmp_path / "m.json") == model
 
 
-def test_select_abstains_under_the_threshold_and_keeps_close_distinct_units():
+def test_select_keeps_close_distinct_units_with_a_higher_bar_off_the_best_page():
     a = _cand("reached 272 million", 27, 46)
     b = _cand("Most live in Europe.", 72, 92)
     c = _cand("Others moved to Asia.", 93, 114)
-    model = AnswerModel(weights={}, bias=0.0, threshold=0.5, keep=0.8)
-    assert select([a, b, c], np.array([0.4, 0.3, 0.2]), model, 4) == []
+    model = AnswerModel(weights={}, bias=0.0, threshold=0.5, keep=0.8, keep_other=0.95)
     assert select([a, b, c], np.array([0.6, 0.9, 0.75]), model, 4) == [b, c]  # best first; a is under 0.8 x 0.9
     assert select([a, b, c], np.array([0.6, 0.9, 0.85]), model, 1) == [b]
+    elsewhere = replace(c, page=Page(index=2, label="84", text=PAGE.text, clean=PAGE.clean, clean_map=PAGE.clean_map))
+    assert select([b, elsewhere], np.array([0.9, 0.8]), model, 4) == [b]  # another page needs 0.95 x 0.9
+    assert select([b, elsewhere], np.array([0.9, 0.86]), model, 4) == [b, elsewhere]
     twin = _cand("reached 272 million people", 27, 53)
     assert select([a, twin], np.array([0.9, 0.9]), model, 4) == [a]  # overlapping spans are one unit
+
+
+def test_abstention_is_the_support_model_under_its_threshold():
+    from assistant.answer import SUPPORT_FEATURES
+
+    model = AnswerModel(weights={}, bias=0.0, threshold=0.5, keep=1.0,
+                        support_weights={"missing_rarest": -4.0}, support_bias=1.0)
+    q = np.zeros(len(SUPPORT_FEATURES))
+    assert model.support(q) > 0.5
+    q[SUPPORT_FEATURES.index("missing_rarest")] = 1.0  # the question's rarest term is in no top passage
+    assert model.support(q) < 0.5
 
 
 def test_merge_joins_overlapping_units_of_a_page():

@@ -131,8 +131,11 @@ def test_a_library_refuses_other_chunk_settings(tmp_path):
 
 
 def test_a_follow_up_about_the_other_paper_moves_to_it(corpus_library):
+    """The papers in play come with the history as data (the cited paper ids), not from its text."""
+    first = corpus_library.ask("What does Wei say about terrorism?")
+    assert {c.file_name for c in first.citations} == {WEI.name}
     history = [{"role": "user", "content": "What does Wei say about terrorism?"},
-               {"role": "assistant", "content": "Terrorist groups exploit loopholes (Wei, n.d., p. 2)"}]
+               {"role": "assistant", "content": "(an answer)", "paper_ids": [c.paper_id for c in first.citations]}]
     same = corpus_library.ask("And what does it say about smuggling?", history=history)
     assert same.citations and all(c.file_name == WEI.name for c in same.citations)
     other = corpus_library.ask("And what does the other paper say about terrorism?", history=history)

@@ -187,8 +187,8 @@ def fit_model(questions: tuple[str, ...], index_dir: str | None, corpus: tuple[s
     items = _load_all(questions)
     chosen = [q for q in items if split_of(q, load_splits(splits)) == "development" and not q.paraphrase_of]
     library = _eval_library(index_dir, corpus)
-    described = describe_questions(library, chosen)
-    model = fit(described, library.settings.answer.max_sentences, max_false_abstention)
+    answerer, described = describe_questions(library, chosen)
+    model = fit(described, answerer, library.settings.answer.max_sentences, max_false_abstention)
     model.save(out or BUNDLED_MODEL)
     click.echo(f"fitted on {len(chosen)} development questions ({model.fitted_on['candidates']} candidates, "
                f"{model.fitted_on['positives']} right); threshold {model.threshold}, keep {model.keep}")

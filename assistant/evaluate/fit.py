@@ -4,10 +4,12 @@ Each development question is asked through the library's own path up to the answ
 candidates and their features (``Library.prepare`` then ``ExtractiveAnswerer.described``).
 A candidate is labelled right when it lies on a gold evidence page and shares at least half
 of the gold quote, or half of itself, with it as one run of tokens (SCHEMA's "covers").
-Logistic regression fits the feature weights; then the abstention threshold and the keep
-share are chosen on the same development questions by the metrics they drive (citation
-precision and recall, key facts, abstention), with false abstention held to at most
-``max_false_abstention``. Validation questions never enter here.
+Logistic regression fits the candidate weights on the answerable questions; a second one fits
+the support model (does the evidence answer the question at all?) on answerable against
+unanswerable questions; then the abstention threshold and the keep share are chosen on the
+same development questions by the metrics they drive (citation precision and recall, key
+facts, abstention), with false abstention held to at most ``max_false_abstention``.
+Validation questions never enter here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..answer import FEATURES, AnswerModel, Candidate, select
+from ..answer import FEATURES, SUPPORT_FEATURES, AnswerModel, Candidate, ExtractiveAnswerer, Query, select
 from ..textnorm import contains, tokens
 from .metrics import run_share
 from .questions import Question
@@ -28,22 +30,25 @@ class Described:
     """One question's candidates, their features and labels."""
 
     question: Question
+    query: Query
     candidates: list[Candidate]
     files: list[str]  # each candidate's paper, by file name
     x: np.ndarray
     labels: np.ndarray
 
 
-def describe_questions(library: Any, questions: list[Question]) -> list[Described]:
-    out = []
+def describe_questions(library: Any, questions: list[Question]) -> tuple[ExtractiveAnswerer, list[Described]]:
+    """The library's extractive answerer, and each question's candidates, features and labels."""
+    out, answerer = [], None
     for q in questions:
         history = [t.model_dump() for t in q.history]
         state, query, evidence = library.prepare(q.question, history, None, "hybrid")
-        candidates, x = state.answerer.described(query, evidence, state.pages, state.references)
+        answerer = state.answerer
+        candidates, x = answerer.described(query, evidence, state.pages, state.references)
         files = [state.papers[c.paper_id].file_name for c in candidates]
         labels = np.array([label(c, f, q) for c, f in zip(candidates, files)], dtype=int)
-        out.append(Described(q, candidates, files, x, labels))
-    return out
+        out.append(Described(q, query, candidates, files, x, labels))
+    return answerer, out
 
 
 def label(cand: Candidate, name: str, question: Question) -> int:
@@ -58,43 +63,56 @@ def label(cand: Candidate, name: str, question: Question) -> int:
     return 0
 
 
-def fit(described: list[Described], max_units: int, max_false_abstention: float = 0.10,
-        c: float = 1.0) -> AnswerModel:
-    """Weights by logistic regression on the answerable questions' candidates; then threshold and keep."""
+def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int,
+        max_false_abstention: float = 0.10, c: float = 1.0) -> AnswerModel:
+    """Candidate weights, support weights, then the threshold and keep share that score best."""
     from sklearn.linear_model import LogisticRegression
 
-    train = [d for d in described if d.question.answerable and len(d.candidates)]
+    usable = [d for d in described if len(d.candidates)]
+    train = [d for d in usable if d.question.answerable]
     x = np.vstack([d.x for d in train])
     y = np.concatenate([d.labels for d in train])
     clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
-    model = AnswerModel(weights={n: round(float(w), 5) for n, w in zip(FEATURES, clf.coef_[0])},
-                        bias=round(float(clf.intercept_[0]), 5), threshold=0.0, keep=1.0)
-    best: tuple[float, float, float] | None = None
-    probabilities = [model.probability(d.x) if len(d.candidates) else np.zeros(0) for d in described]
-    tops = sorted(float(p.max()) for p in probabilities if p.size)
-    for threshold in [0.0] + tops:
-        for keep in np.arange(0.5, 1.0001, 0.05):
-            model.threshold, model.keep = threshold, float(keep)
-            score, false_abstention = objective(described, probabilities, model, max_units)
-            if false_abstention <= max_false_abstention and (best is None or score > best[0]):
-                best = (score, threshold, float(keep))
-    _, model.threshold, model.keep = best or (0.0, 0.0, 1.0)
-    model.threshold, model.keep = round(model.threshold, 5), round(model.keep, 3)
-    model.fitted_on = {"questions": len(described), "answerable": len(train), "candidates": int(len(y)),
+    model = AnswerModel(weights=_named_weights(FEATURES, clf.coef_[0]), bias=round(float(clf.intercept_[0]), 5),
+                        threshold=0.0, keep=1.0)
+    probabilities = [model.probability(d.x) for d in usable]
+    q = np.vstack([answerer.support_features(d.query, d.candidates, d.x, p) for d, p in zip(usable, probabilities)])
+    answerable = np.array([d.question.answerable for d in usable], dtype=int)
+    support = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(q, answerable)
+    model.support_weights = _named_weights(SUPPORT_FEATURES, support.coef_[0])
+    model.support_bias = round(float(support.intercept_[0]), 5)
+    supports = [model.support(row) for row in q]
+    best: tuple[float, ...] | None = None
+    shares = [round(float(k), 2) for k in np.arange(0.5, 1.0001, 0.05)]
+    for threshold in [0.0, *np.unique(np.quantile(supports, np.linspace(0, 1, 41)))]:
+        for keep in shares:
+            for keep_other in [k for k in shares if k >= keep]:
+                model.threshold, model.keep, model.keep_other = threshold, keep, keep_other
+                score, false_abstention = objective(usable, probabilities, supports, model, max_units)
+                if false_abstention <= max_false_abstention and (best is None or score > best[0]):
+                    best = (score, threshold, keep, keep_other)
+    _, threshold, model.keep, model.keep_other = best or (0.0, 0.0, 1.0, 1.0)
+    model.threshold = round(float(threshold), 5)
+    model.fitted_on = {"questions": len(described), "answerable": len(train),
+                       "unanswerable": int(len(usable) - answerable.sum()), "candidates": int(len(y)),
                        "positives": int(y.sum()), "C": c, "max_false_abstention": max_false_abstention}
     return model
 
 
-def objective(described: list[Described], probabilities: list[np.ndarray], model: AnswerModel,
-              max_units: int) -> tuple[float, float]:
+def _named_weights(names: tuple[str, ...], values: np.ndarray) -> dict[str, float]:
+    return {n: round(float(w), 5) for n, w in zip(names, values)}
+
+
+def objective(described: list[Described], probabilities: list[np.ndarray], supports: list[float],
+              model: AnswerModel, max_units: int) -> tuple[float, float]:
     """(mean answer score on answerable + abstention accuracy on unanswerable, false-abstention rate).
 
     The answer score of a question is the mean of its citation precision, citation recall and
     key-fact recall, as the eval report computes them, from the units ``select`` picks.
     """
     answered, abstained_right, false_abstentions = [], [], 0
-    for d, p in zip(described, probabilities):
-        chosen = select(d.candidates, p, model, max_units) if len(d.candidates) else []
+    for d, p, support in zip(described, probabilities, supports):
+        chosen = select(d.candidates, p, model, max_units) if support >= model.threshold else []
         if not d.question.answerable:
             abstained_right.append(float(not chosen))
             continue
