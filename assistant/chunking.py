@@ -7,15 +7,17 @@ reads 256 of them and silently drops the rest, so a chunk must stay under that.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
-from llama_index.core.schema import BaseNode, Document, TransformComponent
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable
 
 from .pdf import raw_span
 from .records import Chunk, Page, Paper
 from .references import section_heading
 from .sentences import sentence_spans, split_sentences  # noqa: F401  (sentence_spans: part of this stage's API)
 from .settings import ChunkSettings
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode, Document
 
 METADATA_KEYS = ["paper_id", "file_name", "page_index", "page_label", "start", "end", "kind"]
 
@@ -32,6 +34,8 @@ def references_start(pages: list[Page]) -> tuple[int, int] | None:
 
 def page_documents(paper: Paper, pages: list[Page]) -> list[Document]:
     """One Document per non-empty page, with flat metadata that is never embedded."""
+    from llama_index.core.schema import Document
+
     refs = references_start(pages)
     docs = []
     for page in pages:
@@ -70,20 +74,40 @@ def make_splitter(settings: ChunkSettings, count_tokens: Callable[[str], list]) 
     )
 
 
-class SpanTagger(TransformComponent):
+def tag_spans(nodes: list[BaseNode]) -> list[BaseNode]:
     """Copies each node's page-relative char span into flat metadata and marks its kind.
 
     llama-index sets ``start_char_idx`` by searching the page from the previous chunk, so a
     passage that a page repeats word for word still gets its own position.
     """
+    for node in nodes:
+        start = node.start_char_idx or 0
+        refs_from = node.metadata.pop("refs_from", -1)
+        node.metadata.update({"start": start, "end": node.end_char_idx or start + len(node.get_content()),
+                              "kind": "references" if 0 <= refs_from <= start else "body"})
+    return nodes
 
-    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
-        for node in nodes:
-            start = node.start_char_idx or 0
-            refs_from = node.metadata.pop("refs_from", -1)
-            node.metadata.update({"start": start, "end": node.end_char_idx or start + len(node.get_content()),
-                                  "kind": "references" if 0 <= refs_from <= start else "body"})
-        return nodes
+
+@lru_cache(maxsize=1)
+def _span_tagger_class() -> type:
+    """``tag_spans`` as a llama-index pipeline step, made on first use: importing this module
+    (the answerer does, for ``sentence_spans``) must not import llama-index."""
+    from llama_index.core.schema import TransformComponent
+
+    class SpanTagger(TransformComponent):
+        __doc__ = tag_spans.__doc__
+
+        def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+            return tag_spans(nodes)
+
+    return SpanTagger
+
+
+def __getattr__(name: str) -> Any:
+    """``chunking.SpanTagger`` (PEP 562), built on first access."""
+    if name == "SpanTagger":
+        return _span_tagger_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def node_to_chunk(node: BaseNode, pages: list[Page]) -> Chunk:

@@ -13,17 +13,18 @@ paper before it takes the library's lock and hold the lock only to store it.
 from __future__ import annotations
 
 import functools
+import math
 from functools import cached_property
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from urllib.parse import urlparse
 
-from llama_index.core.schema import BaseNode, Document, TextNode
-
-from .chunking import METADATA_KEYS, SpanTagger, make_splitter
 from .embedding import Encoder
 from .errors import VectorStoreUnavailable
 from .records import Chunk
 from .settings import Settings, mask_url, redact
+
+if TYPE_CHECKING:  # llama-index is imported where chunks are made and stored, never to answer a question
+    from llama_index.core.schema import BaseNode, Document
 
 _PAGE = 5000  # ids fetched per request when listing a collection
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,6 +98,8 @@ class VectorIndex:
         """Split page Documents into chunks and embed them in batches (nothing is stored)."""
         from llama_index.core.ingestion import IngestionPipeline
 
+        from .chunking import SpanTagger, make_splitter
+
         nodes = IngestionPipeline(transformations=[make_splitter(self.settings.chunk, self.encoder.count_tokens),
                                                    SpanTagger()]).run(documents=documents)
         self._encode(nodes, on_batch)
@@ -104,6 +107,10 @@ class VectorIndex:
 
     def embed_chunks(self, chunks: list[Chunk]) -> list[BaseNode]:
         """Nodes for stored chunks, embedded again (to restore a paper's lost vectors)."""
+        from llama_index.core.schema import TextNode
+
+        from .chunking import METADATA_KEYS
+
         nodes: list[BaseNode] = [TextNode(id_=c.id, text=c.text, metadata=c.model_dump(include=set(METADATA_KEYS)),
                                           excluded_embed_metadata_keys=METADATA_KEYS,
                                           excluded_llm_metadata_keys=METADATA_KEYS) for c in chunks]
@@ -184,13 +191,9 @@ class VectorIndex:
 
     @_store_call
     def query(self, text: str, top_k: int, paper_ids: list[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the nearest chunks, best first."""
-        from llama_index.core.vector_stores import VectorStoreQuery
-        from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
-
-        filters = None
-        if paper_ids:
-            filters = MetadataFilters(filters=[MetadataFilter(key="paper_id", value=paper_ids, operator=FilterOperator.IN)])
-        query = VectorStoreQuery(query_embedding=self.encoder.encode([text])[0], similarity_top_k=top_k, filters=filters)
-        result = self.vector_store.query(query)
-        return list(zip(result.ids or [], result.similarities or []))
+        """(chunk id, similarity) of the nearest chunks, best first; the similarity is exp(-cosine
+        distance), the score llama-index's ChromaVectorStore gives (queried directly: no node parsing)."""
+        where = {"paper_id": {"$in": paper_ids}} if paper_ids else None
+        found = self.collection.query(query_embeddings=[self.encoder.encode([text])[0]], n_results=top_k, where=where,
+                                      include=["distances"])
+        return [(cid, math.exp(-distance)) for cid, distance in zip(found["ids"][0], found["distances"][0])]

@@ -29,9 +29,12 @@ _REFERENCE_QUESTION = re.compile(
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    from llama_index.core.utils import globals_helper
+    from nltk.corpus import stopwords
 
-    return frozenset(globals_helper.stopwords) | {"according", "paper", "article", "author", "authors", "say", "says",
+    from .sentences import nltk_data_dir
+
+    nltk_data_dir()
+    return frozenset(stopwords.words("english")) | {"according", "paper", "article", "author", "authors", "say", "says",
                                                   "does", "did", "mention", "mentioned", "describe", "discuss"}
 
 

@@ -76,3 +76,17 @@ def test_a_query_imports_neither_torch_nor_transformers():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_an_ask_imports_neither_llama_index_nor_torch(corpus_library):
+    """The whole query path (catalogue, BM25, Chroma, encoder, answerer) stays off the heavy imports."""
+    Encoder(EmbedSettings()).load()
+    code = ("import sys; from assistant.api import Library;"
+            f"a = Library({str(corpus_library.dir)!r}).ask('How many international migrants were there in 2019?');"
+            "assert a.citations, a;"  # 'llama_index' alone is the namespace package that locates its nltk data
+            "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'llama_index.core') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
