@@ -7,10 +7,9 @@ then checked sentence by sentence (``LLMAnswerer.check``):
 
 - markers that name no passage are dropped, and so is anything that looks like a citation the
   LLM wrote itself (``(Smith, 2099)``): citations are made here, from library pages only;
-- the quote is cut from the page: the sentence of the named passage that supports the LLM's
-  sentence (the same test the extractive answerer puts to evidence for a question, and every
-  number of the sentence must be in it), traced back to the verbatim raw text and checked
-  against the page;
+- the quote is cut from the page: the sentence of the named passage that the LLM's sentence
+  restates (``Support``: shared terms, similar meaning, every number in it), traced back to the
+  verbatim raw text and checked against the page;
 - a sentence its passage does not support is re-cited to another passage that does, or removed;
   with none left the answer abstains.
 
@@ -211,10 +210,9 @@ class _Unit:
 
 
 class Support:
-    """Which sentence of the passages backs a claim. A claim must restate its quote, so both
-    tests the extractive answerer applies to evidence for a question must hold: the quote holds
-    ``answer.min_support`` of the claim's terms (idf-weighted) and is as close in meaning as
-    ``answer.min_semantic`` (MiniLM cosine); and it states every number the claim states."""
+    """Which sentence of the passages backs a claim. A claim must restate its quote: the quote
+    holds ``answer.min_support`` of the claim's terms (idf-weighted), is as close in meaning as
+    ``answer.min_semantic`` (MiniLM cosine), and states every number the claim states."""
 
     def __init__(self, extractive: ExtractiveAnswerer, settings: AnswerSettings):
         self.encode = extractive.encode

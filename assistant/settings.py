@@ -64,7 +64,7 @@ class AnswerSettings(BaseModel):
     max_sentences: int = 4
     model_path: str | None = None  # the fitted answer model (``assistant fit``); None: the bundled one
     min_support: float = 0.5  # LLM backend: idf-weighted share of a claim's terms its quote must contain
-    min_semantic: float = 0.55  # ...or this cosine with at least half that support
+    min_semantic: float = 0.55  # ...and the MiniLM cosine between claim and quote must reach this
     backend: Literal["extractive", "llm"] = "extractive"  # "llm" needs llm.base_url
 
 
