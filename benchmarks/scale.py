@@ -112,7 +112,34 @@ def measure(library_dir: Path, n_questions: int) -> dict[str, Any]:
                        "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}
 
 
-def run_size(n: int, workdir: Path, n_questions: int) -> dict[str, Any]:
+def measure_retrieval(library_dir: Path, n_questions: int) -> dict[str, Any]:
+    """Retrieval alone (no page table, no answerer): what ask costs at a size whose full state does not fit."""
+    import synth
+
+    from assistant.api import Library
+    from assistant.retrieve import Retriever, SparseIndex, terms
+
+    library = Library(library_dir)
+    terms("imports (nltk, bm25s) are not part of the build"), SparseIndex([])
+    start = time.perf_counter()
+    chunks = library.catalogue.chunks()
+    load_s = time.perf_counter() - start
+    sparse = SparseIndex(chunks)
+    bm25_s = time.perf_counter() - start - load_s
+    retriever = Retriever(library.settings.retrieve, library.vectors, sparse)
+    asks = list(synth.questions(library_dir, n_questions + 1))
+    retriever.retrieve(asks[0])
+    took = []
+    for question in asks[1:]:
+        start = time.perf_counter()
+        retriever.retrieve(question)
+        took.append((time.perf_counter() - start) * 1000)
+    return {"chunks_load_s": load_s, "bm25_build_s": bm25_s,
+            "retrieve": {"n": len(took), "p50_ms": percentile(took, 50), "p95_ms": percentile(took, 95)},
+            "rss_mb": {"after": rss_mb(), "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}
+
+
+def run_size(n: int, workdir: Path, n_questions: int, retrieval_only: bool = False) -> dict[str, Any]:
     library = workdir / f"lib_{n}"
     python = sys.executable
     generated = None
@@ -121,7 +148,8 @@ def run_size(n: int, workdir: Path, n_questions: int) -> dict[str, Any]:
         subprocess.run([python, str(Path(__file__).with_name("synth.py")), str(library), "--chunks", str(n)],
                        check=True, cwd=REPO)
         generated = time.perf_counter() - start
-    done = subprocess.run([python, __file__, "--measure", str(library), "--questions", str(n_questions)],
+    mode = ["--retrieval-only"] if retrieval_only else []
+    done = subprocess.run([python, __file__, "--measure", str(library), "--questions", str(n_questions), *mode],
                           check=True, cwd=REPO, capture_output=True, text=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return {"chunks": n, "library": json.loads((library / "synth.json").read_text()), "generate_s": generated,
@@ -134,13 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/assistant-scale"))
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--retrieval-only", action="store_true",
+                        help="time retrieval alone (chunks, BM25 build, dense + BM25 queries), e.g. at 100k chunks")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # internal: one fresh-process measurement
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(args.measure, args.questions)))
+        measured = measure_retrieval if args.retrieval_only else measure
+        print(json.dumps(measured(args.measure, args.questions)))
         return 0
     load = [round(x, 2) for x in os.getloadavg()]
-    runs = [run_size(n, args.workdir, args.questions) for n in args.sizes]
+    runs = [run_size(n, args.workdir, args.questions, args.retrieval_only) for n in args.sizes]
     report = {"benchmark": "scale", "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "loadavg_at_start": load,
                           "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
@@ -150,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(r: dict[str, Any]) -> None:
+    if "retrieve" in r["runs"][0]:
+        for run in r["runs"]:
+            print(f"{run['chunks']} chunks, retrieval only: retrieve p50 {run['retrieve']['p50_ms']:.0f} ms, "
+                  f"p95 {run['retrieve']['p95_ms']:.0f} ms; chunks load {run['chunks_load_s']:.1f} s, BM25 build "
+                  f"{run['bm25_build_s']:.1f} s; RSS peak {run['rss_mb']['peak']:.0f} MB; disk {run['disk_mb']}")
+        return
     m = r["machine"]
     print(f"\nscale benchmark  {r['date']}  HEAD {r['code']['head']} + {len(r['code']['modified'])} files edited; "
           f"{m['cpus']} CPUs, 1-min load {m['loadavg_at_start'][0]} -> {m['loadavg_at_end'][0]}")
