@@ -59,8 +59,9 @@ FEATURES = (
 SUPPORT_FEATURES = (
     "best",  # the best candidate's probability
     "best_coverage",  # its idf-weighted coverage of the question
-    "missing_rarest",  # idf (relative) of the rarest question term found in none of the top passages
+    "missing_rarest",  # idf (relative) of the rarest question term the library has but no top passage holds
     "missing_share",  # idf-weighted share of the question's terms found in none of the top passages
+    "missing_unknown",  # share of the question's terms found nowhere in the library (paraphrase, or off-topic)
     "quantity_unmet",  # a "how many/much" question and no new number in the best candidate
 )
 
@@ -249,7 +250,7 @@ class ExtractiveAnswerer:
     def _features(self, query: Query, candidates: list[Candidate], evidence: list[Evidence]) -> np.ndarray:
         if not candidates:
             return np.zeros((0, len(FEATURES)))
-        wanted = query.wanted
+        wanted = self._known(query.wanted)
         rarest = set(sorted(wanted, key=lambda t: -self._idf(t))[:2])
         sims = self._vectors_of([c.text for c in candidates]) @ np.asarray(self.encode([query.text])[0])
         quantity = bool(_QUANTITY_Q.search(query.focus))
@@ -275,12 +276,13 @@ class ExtractiveAnswerer:
         """SUPPORT_FEATURES of a question, from its candidates (``x``) and their probabilities (``p``)."""
         best = int(np.argmax(p))
         top = set().union(*(c.context | c.terms for c in candidates if c.rank < 3))
-        missing = {t for t in query.wanted if t not in top}
+        known = self._known(query.wanted)
+        missing = {t for t in known if t not in top}
         rarest = max((self._idf(t) for t in missing), default=0.0) / self.default_idf
+        unknown = 1 - len(known) / len(query.wanted) if query.wanted else 0.0
         quantity = bool(_QUANTITY_Q.search(query.focus)) and not _new_numbers(query.focus, candidates[best].text)
-        return np.array([p[best], x[best, FEATURES.index("coverage")], rarest,
-                         self._coverage(query.wanted, missing),
-                         float(quantity)])
+        return np.array([p[best], x[best, FEATURES.index("coverage")], rarest, self._coverage(known, missing),
+                         unknown, float(quantity)])
 
     def _vectors_of(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors, encoding only those not seen before (bounded cache)."""
@@ -302,6 +304,11 @@ class ExtractiveAnswerer:
     def _coverage(self, wanted: set[str], have: set[str]) -> float:
         total = sum(self._idf(t) for t in wanted)
         return sum(self._idf(t) for t in wanted if t in have) / total if total else 0.0
+
+    def _known(self, wanted: set[str]) -> set[str]:
+        """The terms the library uses somewhere: a word no page has can be matched by no candidate,
+        so it weighs in only as ``missing_unknown``, never as coverage the evidence lacks."""
+        return {t for t in wanted if t in self.idf}
 
     def _idf(self, term: str) -> float:
         return self.idf.get(term, self.default_idf)
