@@ -173,6 +173,8 @@ class ExtractiveAnswerer:
         supported = bool(candidates) and self.model.support(self.support_features(query, candidates, x, p)) \
             >= self.model.threshold
         chosen = select(candidates, p, self.model, self.settings.max_sentences) if supported else []
+        if chosen and about_references(query.text) and all(c.span is not None for c in chosen):
+            chosen += [e for e in [_best_entry(candidates, p)] if e is not None]
         if not chosen:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
         units = _merge([unit for c in chosen for unit in self._complete(c, pages)])
@@ -407,6 +409,13 @@ def select(candidates: list[Candidate], probability: np.ndarray, model: AnswerMo
                 not any(_redundant(cand, c) for c in chosen):
             chosen.append(cand)
     return chosen
+
+
+def _best_entry(candidates: list[Candidate], probability: np.ndarray) -> Candidate | None:
+    """A question about cited works is answered with a work: the most probable reference-list
+    entry joins the answer when none was chosen (entries are candidates only for such questions)."""
+    entries = [i for i, c in enumerate(candidates) if c.span is None]
+    return candidates[max(entries, key=lambda i: probability[i])] if entries else None
 
 
 def _paper_shares(passages: list[Evidence]) -> dict[str, float]:
