@@ -428,24 +428,6 @@ class Library:
         return graph.build(self._papers_by_id(), self.catalogue.citing_references(),
                            self.catalogue.registry_records())
 
-    def add_record(self, record: Reference) -> bool:
-        """Keep a work known without its PDF (e.g. from a BibTeX or Zotero import) in the registry:
-        it stays "missing", and the references citing it meet it in the citation graph. Whether it was new."""
-        from .graph import work_id
-
-        lock = self._write_lock()
-        try:
-            return self.catalogue.put_record(work_id(record), record)
-        finally:
-            lock.release()
-
-    def citation_graph(self):
-        """The library's citation graph (``assistant.graph.Graph``)."""
-        from . import graph
-
-        return graph.build(self._papers_by_id(), self.catalogue.citing_references(),
-                           self.catalogue.registry_records())
-
     def _papers_by_id(self) -> dict[str, Paper]:
         return {p.id: p for p in self.papers()}
 
