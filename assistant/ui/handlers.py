@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import threading
+from contextlib import closing
 from html import escape
 from pathlib import Path
 from typing import Any, Iterator
@@ -212,9 +213,10 @@ class Handlers:
             return
         kept = answers[:sum(m["role"] == "assistant" for m in history)]
         asked = plain_history(history, kept)[:-1]  # the question itself is the last message
-        answer, reply = self.answer(question, asked, paper_ids)
         saved = chat_id if self.chats.exists(chat_id) else None
-        yield self._conversation(saved, history + [{"role": "assistant", "content": reply}], kept + [answer])
+        answer, reply = None, ""
+        for answer, reply in self.answer_stream(question, asked, paper_ids):  # an LLM's draft as it is written
+            yield self._conversation(saved, history + [{"role": "assistant", "content": reply}], kept + [answer])
         if saved is None:
             saved = self.chats.create(question)
         self.chats.append(saved, [Turn(role="user", content=question),
@@ -224,18 +226,36 @@ class Handlers:
                title)
 
     def answer(self, question: str, history: list[dict], paper_ids: list[str] | None) -> tuple[Answer | None, str]:
+        """The finished answer and its message (the API endpoint's call)."""
+        result: tuple[Answer | None, str] = (None, "")
+        for result in self.answer_stream(question, history, paper_ids):
+            pass
+        return result
+
+    def answer_stream(self, question: str, history: list[dict],
+                      paper_ids: list[str] | None) -> Iterator[tuple[Answer | None, str]]:
+        """(None, draft so far) while an LLM backend writes, then (checked Answer, its message); the
+        extractive backend yields the answer at once. Closing this generator (Stop) closes the
+        library's stream, and with it the HTTP stream to the LLM."""
         if not self.library.papers():
-            return None, EMPTY_LIBRARY
+            yield None, EMPTY_LIBRARY
+            return
+        draft = ""
         try:
-            answer = self.library.ask(question, history=history, paper_ids=paper_ids or None)
+            with closing(self.library.ask_stream(question, history=history, paper_ids=paper_ids or None)) as events:
+                for event in events:
+                    if event.answer is not None:
+                        yield event.answer, answer_message(event.answer)
+                        return
+                    draft += event.text if event.kind == "token" else f"*{escape(event.text)}*\n\n"
+                    yield None, draft
         except LibraryBusy:
-            return None, BUSY
+            yield None, BUSY
         except LibraryError as exc:
-            return None, f"**Error:** {escape(str(exc))}"
+            yield None, f"**Error:** {escape(str(exc))}"
         except Exception:  # the conversation must go on; the server log has the traceback
             log.exception("answering %r failed", question)
-            return None, "**Error:** answering failed unexpectedly; the server log has the details."
-        return answer, answer_message(answer)
+            yield None, "**Error:** answering failed unexpectedly; the server log has the details."
 
     def _conversation(self, chat_id: str | None, history: list[dict], answers: list[Answer | None]) -> tuple:
         """Every component of the conversation (see CONVERSATION), the last answer's evidence shown."""
