@@ -277,7 +277,7 @@ class ExtractiveAnswerer:
     def support_features(self, query: Query, candidates: list[Candidate], x: np.ndarray, p: np.ndarray) -> np.ndarray:
         """SUPPORT_FEATURES of a question, from its candidates (``x``) and their probabilities (``p``)."""
         best = int(np.argmax(p))
-        top = set().union(*(c.context | c.terms for c in candidates if c.rank < 3))
+        top = set().union(*(c.context | c.terms for c in candidates if c.rank < 3 or c.span is None))  # entries too
         known = self._known(query.wanted)
         missing = {t for t in known if t not in top}
         rarest = max((self._idf(t) for t in missing), default=0.0) / self.default_idf

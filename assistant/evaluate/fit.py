@@ -6,7 +6,9 @@ A candidate is labelled right when it lies on a gold evidence page and shares at
 of the gold quote, or half of itself, with it as one run of tokens (SCHEMA's "covers").
 Logistic regression fits the candidate weights on the answerable questions; a second one fits
 the support model (does the evidence answer the question at all?) on answerable against
-unanswerable questions; then the abstention threshold and the keep share are chosen on the
+unanswerable questions, plus each answerable question asked again with its gold papers
+withheld from retrieval (hard negatives: the same question, evidence that cannot answer it —
+unanswerable questions are few); then the abstention threshold and the keep share are chosen on the
 same development questions by the metrics they drive (citation precision and recall, key
 facts, abstention), with false abstention held to at most ``max_false_abstention``.
 Validation questions never enter here.
@@ -35,20 +37,30 @@ class Described:
     files: list[str]  # each candidate's paper, by file name
     x: np.ndarray
     labels: np.ndarray
+    withheld: bool = False  # asked with its gold papers withheld: a negative for the support model only
 
 
-def describe_questions(library: Any, questions: list[Question]) -> tuple[ExtractiveAnswerer, list[Described]]:
-    """The library's extractive answerer, and each question's candidates, features and labels."""
+def describe_questions(library: Any, questions: list[Question],
+                       negatives: bool = True) -> tuple[ExtractiveAnswerer, list[Described]]:
+    """The library's extractive answerer, and each question's candidates, features and labels;
+    with ``negatives``, each answerable question also with its gold papers withheld."""
     out, answerer = [], None
     for q in questions:
-        history = [t.model_dump() for t in q.history]
-        state, query, evidence = library.prepare(q.question, history, None, "hybrid")
-        answerer = state.answerer
-        candidates, x = answerer.described(query, evidence, state.pages, state.references)
-        files = [state.papers[c.paper_id].file_name for c in candidates]
-        labels = np.array([label(c, f, q) for c, f in zip(candidates, files)], dtype=int)
-        out.append(Described(q, query, candidates, files, x, labels))
+        answerer, described = _describe(library, q, None)
+        out.append(described)
+        others = [p.id for p in library.papers() if p.file_name not in q.papers]
+        if negatives and q.answerable and others:
+            out.append(_describe(library, q, others)[1])
     return answerer, out
+
+
+def _describe(library: Any, q: Question, paper_ids: list[str] | None) -> tuple[ExtractiveAnswerer, Described]:
+    history = [t.model_dump() for t in q.history]
+    state, query, evidence = library.prepare(q.question, history, paper_ids, "hybrid")
+    candidates, x = state.answerer.described(query, evidence, state.pages, state.references)
+    files = [state.papers[c.paper_id].file_name for c in candidates]
+    labels = np.array([label(c, f, q) for c, f in zip(candidates, files)], dtype=int)
+    return state.answerer, Described(q, query, candidates, files, x, labels, withheld=paper_ids is not None)
 
 
 def label(cand: Candidate, name: str, question: Question) -> int:
@@ -69,7 +81,7 @@ def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int
     from sklearn.linear_model import LogisticRegression
 
     usable = [d for d in described if len(d.candidates)]
-    train = [d for d in usable if d.question.answerable]
+    train = [d for d in usable if d.question.answerable and not d.withheld]
     x = np.vstack([d.x for d in train])
     y = np.concatenate([d.labels for d in train])
     clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
@@ -77,10 +89,12 @@ def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int
                         threshold=0.0, keep=1.0)
     probabilities = [model.probability(d.x) for d in usable]
     q = np.vstack([answerer.support_features(d.query, d.candidates, d.x, p) for d, p in zip(usable, probabilities)])
-    answerable = np.array([d.question.answerable for d in usable], dtype=int)
+    answerable = np.array([d.question.answerable and not d.withheld for d in usable], dtype=int)
     support = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(q, answerable)
     model.support_weights = _named_weights(SUPPORT_FEATURES, support.coef_[0])
     model.support_bias = round(float(support.intercept_[0]), 5)
+    real = [i for i, d in enumerate(usable) if not d.withheld]  # the threshold is chosen on the real questions
+    usable, probabilities, q = [usable[i] for i in real], [probabilities[i] for i in real], q[real]
     supports = [model.support(row) for row in q]
     best: tuple[float, ...] | None = None
     shares = [round(float(k), 2) for k in np.arange(0.5, 1.0001, 0.05)]
@@ -93,8 +107,8 @@ def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int
                     best = (score, threshold, keep, keep_other)
     _, threshold, model.keep, model.keep_other = best or (0.0, 0.0, 1.0, 1.0)
     model.threshold = round(float(threshold), 5)
-    model.fitted_on = {"questions": len(described), "answerable": len(train),
-                       "unanswerable": int(len(usable) - answerable.sum()), "candidates": int(len(y)),
+    model.fitted_on = {"questions": len(usable), "answerable": len(train), "unanswerable": len(usable) - len(train),
+                       "withheld_negatives": sum(d.withheld for d in described), "candidates": int(len(y)),
                        "positives": int(y.sum()), "C": c, "max_false_abstention": max_false_abstention}
     return model
 
