@@ -1,0 +1,57 @@
+"""Fitting the answer model: labels from gold evidence, weights that follow the data, a threshold
+chosen under the false-abstention cap (synthetic questions; no library needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.answer import FEATURES, Candidate, ExtractiveAnswerer, Query
+from assistant.evaluate.fit import Described, fit, label
+from assistant.evaluate.questions import Question
+from assistant.records import Page
+from assistant.settings import AnswerSettings
+
+PAGE = Page(index=0, label="7", text="x")
+
+
+def _question(qid: str, answerable: bool = True) -> Question:
+    evidence = [{"paper": "a.pdf", "page": "7", "quote": "the receptor binds fentanyl with high affinity"}]
+    return Question.model_validate({"id": qid, "question": "What does the receptor bind?", "answerable": answerable,
+                                    "answer": "", "key_facts": [], "evidence": evidence if answerable else [],
+                                    "type": "factoid" if answerable else "unanswerable"})
+
+
+def _cand(text: str) -> Candidate:
+    return Candidate("a", PAGE, text, text, 0, span=(0, 1), terms=set(text.split()), context=set(text.split()))
+
+
+def test_a_candidate_is_right_when_it_is_half_of_a_gold_quote_on_its_page():
+    q = _question("q")
+    assert label(_cand("In cells the receptor binds fentanyl with high affinity."), "a.pdf", q) == 1
+    assert label(_cand("The receptor binds fentanyl."), "a.pdf", q) == 1  # half of it is the quote
+    assert label(_cand("The receptor binds fentanyl."), "b.pdf", q) == 0  # another paper
+    assert label(_cand("Affinity was measured at 4 degrees in every sample."), "a.pdf", q) == 0
+
+
+def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_cap():
+    rng = np.random.default_rng(0)
+    coverage = FEATURES.index("coverage")
+    described = []
+    for n in range(40):
+        answerable = n % 4 != 0
+        x = rng.uniform(0, 0.3, size=(6, len(FEATURES)))
+        labels = np.zeros(6, dtype=int)
+        if answerable:
+            x[0, coverage], labels[0] = 0.9, 1  # the right sentence covers the question
+        cands = [_cand(f"receptor binds fentanyl {i}" if answerable else f"unrelated words {i}") for i in range(6)]
+        described.append(Described(_question(f"q{n}", answerable), Query("receptor binds fentanyl", "q", set()),
+                                   cands, ["a.pdf"] * 6, x, labels))
+    answerer = ExtractiveAnswerer(AnswerSettings(), encode=None, idf={"receptor": 2.0, "bind": 2.0, "fentanyl": 3.0},
+                                  default_idf=3.0)
+    model = fit(described, answerer, max_units=2, max_false_abstention=0.10)
+    assert model.weights["coverage"] > 1.0
+    assert all(abs(model.weights[name]) < model.weights["coverage"] for name in FEATURES if name != "coverage")
+    supports = [model.support(answerer.support_features(d.query, d.candidates, d.x, model.probability(d.x)))
+                for d in described if d.question.answerable]
+    assert np.mean([s < model.threshold for s in supports]) <= 0.10
+    assert model.fitted_on["withheld_negatives"] == 0 and model.fitted_on["unanswerable"] == 10
