@@ -174,7 +174,7 @@ class ExtractiveAnswerer:
             >= self.model.threshold
         chosen = select(candidates, p, self.model, self.settings.max_sentences) if supported else []
         if chosen and about_references(query.text) and all(c.span is not None for c in chosen):
-            chosen += [e for e in [_best_entry(candidates, p)] if e is not None]
+            chosen += _best_entry(candidates, p)
         if not chosen:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
         units = _merge([unit for c in chosen for unit in self._complete(c, pages)])
@@ -205,10 +205,12 @@ class ExtractiveAnswerer:
 
     def _sentence_units(self, page: Page, paper_id: str, lo: int, hi: int, rank: int, chunk_id: str | None,
                         context_text: str, passage_score: float, front: bool = False) -> list[Candidate]:
+        if hi <= lo:
+            return []
         units = []
         context = set(terms(context_text))
         for start, end in self._page_sentences(page, paper_id):
-            if hi <= lo or min(end, hi) - max(start, lo) < 0.6 * (end - start):
+            if min(end, hi) - max(start, lo) < 0.6 * (end - start):
                 continue
             text = page.clean[start:end].strip()
             if len(text.split()) < 3 or (not _ENDS.search(text) and len(text.split()) < 20 and not is_table_row(text)):
@@ -411,11 +413,11 @@ def select(candidates: list[Candidate], probability: np.ndarray, model: AnswerMo
     return chosen
 
 
-def _best_entry(candidates: list[Candidate], probability: np.ndarray) -> Candidate | None:
+def _best_entry(candidates: list[Candidate], probability: np.ndarray) -> list[Candidate]:
     """A question about cited works is answered with a work: the most probable reference-list
     entry joins the answer when none was chosen (entries are candidates only for such questions)."""
     entries = [i for i, c in enumerate(candidates) if c.span is None]
-    return candidates[max(entries, key=lambda i: probability[i])] if entries else None
+    return [candidates[max(entries, key=lambda i: probability[i])]] if entries else []
 
 
 def _paper_shares(passages: list[Evidence]) -> dict[str, float]:

@@ -45,7 +45,7 @@ def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_ca
             x[0, coverage], labels[0] = 0.9, 1  # the right sentence covers the question
         cands = [_cand(f"receptor binds fentanyl {i}" if answerable else f"unrelated words {i}") for i in range(6)]
         described.append(Described(_question(f"q{n}", answerable), Query("receptor binds fentanyl", "q", set()),
-                                   cands, ["a.pdf"] * 6, x, labels))
+                                   cands, {"a": "a.pdf"}, x, labels))
     answerer = ExtractiveAnswerer(AnswerSettings(), encode=None, idf={"receptor": 2.0, "bind": 2.0, "fentanyl": 3.0},
                                   default_idf=3.0)
     model = fit(described, answerer, max_units=2, max_false_abstention=0.10)

@@ -50,7 +50,7 @@ def evaluate(questions: tuple[str, ...], index_dir: str | None, corpus: tuple[st
       assistant eval ../shared/evals/litqa-dev.jsonl --corpus ../shared/corpus-litqa --choice
     """
     from ..evaluate import run_eval, summary_table, write_report
-    from ..evaluate.questions import load_splits, split_of
+    from ..evaluate.questions import load_splits
     from ..evaluate.backends import BackendError, compare_configs
     from ..evaluate.baselines import retriever_only, stock_llama_index
     from ..render import answer_json
@@ -71,7 +71,7 @@ def evaluate(questions: tuple[str, ...], index_dir: str | None, corpus: tuple[st
     primary = None if compare else (lambda q, h: answer_json(library.ask(q, history=h)))
     split_map = load_splits(splits) if Path(splits).is_file() else {}
     result = run_eval(items, primary, library.page_text, {p.file_name: p.page_labels for p in papers},
-                      configs=configs or None, split=lambda q: _split_name(q, split_map, split_of))
+                      configs=configs or None, split=lambda q: _split_name(q, split_map))
     result.meta.update({"questions_file": ", ".join(questions), "index": str(library.dir),
                         "settings_hash": library.settings.hash()})
     paths = write_report(result, Path(out_dir))
@@ -100,8 +100,10 @@ def _choice_eval(library, items, out_dir: Path, questions: str) -> None:
     click.echo(f"\nreport: {paths['md']}  ·  {paths['json']}")
 
 
-def _split_name(question, split_map: dict, split_of) -> str | None:
+def _split_name(question, split_map: dict) -> str | None:
     """A question's split for the report: its papers' split; a paraphrase is reported on its own."""
+    from ..evaluate.questions import split_of
+
     if not split_map:
         return None
     name = split_of(question, split_map)
@@ -184,8 +186,8 @@ def fit_model(questions: tuple[str, ...], index_dir: str | None, corpus: tuple[s
     from ..evaluate.fit import describe_questions, fit
     from ..evaluate.questions import load_splits, split_of
 
-    items = _load_all(questions)
-    chosen = [q for q in items if split_of(q, load_splits(splits)) == "development" and not q.paraphrase_of]
+    split_map = load_splits(splits)
+    chosen = [q for q in _load_all(questions) if split_of(q, split_map) == "development" and not q.paraphrase_of]
     library = _eval_library(index_dir, corpus)
     answerer, described = describe_questions(library, chosen)
     model = fit(described, answerer, library.settings.answer.max_sentences, max_false_abstention)

@@ -34,7 +34,7 @@ class Described:
     question: Question
     query: Query
     candidates: list[Candidate]
-    files: list[str]  # each candidate's paper, by file name
+    paper_files: dict[str, str]  # paper id -> PDF file name
     x: np.ndarray
     labels: np.ndarray
     withheld: bool = False  # asked with its gold papers withheld: a negative for the support model only
@@ -58,9 +58,9 @@ def _describe(library: Any, q: Question, paper_ids: list[str] | None) -> tuple[E
     history = [t.model_dump() for t in q.history]
     state, query, evidence = library.prepare(q.question, history, paper_ids, "hybrid")
     candidates, x = state.answerer.described(query, evidence, state.pages, state.references)
-    files = [state.papers[c.paper_id].file_name for c in candidates]
-    labels = np.array([label(c, f, q) for c, f in zip(candidates, files)], dtype=int)
-    return state.answerer, Described(q, query, candidates, files, x, labels, withheld=paper_ids is not None)
+    paper_files = {pid: paper.file_name for pid, paper in state.papers.items()}
+    labels = np.array([label(c, paper_files[c.paper_id], q) for c in candidates], dtype=int)
+    return state.answerer, Described(q, query, candidates, paper_files, x, labels, withheld=paper_ids is not None)
 
 
 def label(cand: Candidate, name: str, question: Question) -> int:
@@ -134,8 +134,7 @@ def objective(described: list[Described], probabilities: list[np.ndarray], suppo
             false_abstentions += 1
             answered.append(0.0)
             continue
-        files = {id(c): f for c, f in zip(d.candidates, d.files)}
-        answered.append(_answer_score(d.question, [(files[id(c)], c) for c in chosen]))
+        answered.append(_answer_score(d.question, [(d.paper_files[c.paper_id], c) for c in chosen]))
     answerable = max(len(answered), 1)
     score = float(np.mean(answered or [0.0])) + float(np.mean(abstained_right or [1.0]))
     return score, false_abstentions / answerable
