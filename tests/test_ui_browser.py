@@ -302,13 +302,13 @@ def test_saved_chats_are_listed_renamed_reopened_and_deleted(page):
 def test_stop_cancels_a_turn_which_is_then_neither_shown_nor_saved(page, library, monkeypatch):
     from assistant.chats import ChatStore
 
-    asked = library.ask
+    asked = library.ask_stream  # the chat answers through the stream
 
     def slow(*args, **kwargs):
         time.sleep(4)
-        return asked(*args, **kwargs)
+        yield from asked(*args, **kwargs)
 
-    monkeypatch.setattr(library, "ask", slow)
+    monkeypatch.setattr(library, "ask_stream", slow)
     chats = [c.id for c in ChatStore(library.dir / "chats.db").chats()]
     page.locator("#chat-input textarea").fill(MIGRANTS)
     page.locator("#send").click()
