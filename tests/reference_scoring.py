@@ -137,11 +137,25 @@ def table(parser_name: str) -> list[Score]:
     return [score(g, parser(read_pages(g.pdf))) for g in load_gold()]
 
 
+FIELDS = ("found", "surname", "year", "title")
+
+
+def pooled(scores: list[Score], split: str) -> dict[str, float]:
+    """One split's rates over all its gold entries (each list weighted by its number of gold entries)."""
+    chosen = [s for s in scores if s.split == split]
+    n = sum(s.n for s in chosen)
+    return {f: sum(getattr(s, f) * s.n for s in chosen) / n for f in FIELDS}
+
+
 def markdown(scores: list[Score]) -> str:
     rows = ["| split | style | gold | found | surname | year | title | listed / true total |", "|---" * 8 + "|"]
     for s in sorted(scores, key=lambda s: (s.split, s.style)):
         rows.append(f"| {s.split} | {s.style} | {s.n} | {s.found:.2f} | {s.surname:.2f} | {s.year:.2f} | {s.title:.2f} "
                     f"| {s.listed} / {s.total} |")
+    for split in sorted({s.split for s in scores}):
+        rates = pooled(scores, split)
+        rows.append(f"\npooled {split} ({sum(s.n for s in scores if s.split == split)} entries): "
+                    + " / ".join(f"{f} {rates[f]:.3f}" for f in FIELDS))
     return "\n".join(rows)
 
 
