@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .layout import read_front_page
-from .records import Page, PdfMeta
+from .records import Page, PdfMeta, runs
 from .settings import ParseSettings
 
 log = logging.getLogger(__name__)
@@ -154,14 +154,15 @@ def _extract(path: Path, page, index: int) -> str:
 
 
 def clean_pages(pages: list[Page]) -> None:
-    """Fill ``clean`` and ``clean_map`` of every page: running heads and feet, margin stamps, line
+    """Fill ``clean`` and ``clean_runs`` of every page: running heads and feet, margin stamps, line
     numbers and bare page numbers left out (the raw text keeps them, for quote checking)."""
     page_lines = [_strip_line_numbers(_lines_with_offsets(page.text)) for page in pages]
     running = _running_lines(page_lines)
     for page, lines in zip(pages, page_lines):
         kept = [(off, line) for off, line in _strip_edges(lines, page.label)
                 if line_shape(line) not in running and not _MARGIN_STAMP.search(line)]
-        page.clean, page.clean_map = _join(kept)
+        page.clean, offsets = _join(kept)
+        page.clean_runs = runs(offsets)
 
 
 def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
@@ -284,5 +285,5 @@ def raw_span(page: Page, start: int, end: int) -> str:
     """The verbatim raw text behind ``page.clean[start:end]``, whitespace collapsed."""
     if start >= end:
         return ""
-    raw = page.text[page.clean_map[start] : page.clean_map[end - 1] + 1]
+    raw = page.text[page.raw_offset(start) : page.raw_offset(end - 1) + 1]
     return " ".join(raw.split())

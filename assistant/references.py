@@ -81,7 +81,15 @@ _NAME_FORMS = {
     ),
 }
 _LOOSE_ACCENT = re.compile(r"(?<=\w)\s?[´¨˜`ˆˇ¸˚~](\s?)(?=(\w))")  # pypdf's "Me´ndez", "Ho¨ glund", "Caba~nas"
-_DIRECT_PIECE = re.compile(rf",\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:][^,.;:]{{0,40}}(?=,)")
+_NAME_GAPS = [  # spaces pypdf puts inside a surname: after an accented letter, or a kerned capital
+    re.compile(rf"(?<={_L})([^\x00-\x7f]) (?={_LW}+(?:,\s*{_U}\.|\s+{_U}{{1,3}}[,.]))"),  # "Koneč ná H,"
+    re.compile(rf"(?<={_LW}) ([^\x00-\x7f])(?=,\s*{_U}\.)"),  # "Butkien è, D."
+    re.compile(rf"(?<![\w.])([TVWY]) (?={_LW}{{3,}},\s*{_U}\.)"),  # "T arsounas,M."
+]
+_DIRECT_PIECE = re.compile(rf",\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:][^,.;:]{{0,40}}(?=[,;])")
+_ODD_PIECE = re.compile(  # a name between two such names ("…, FrenckRWJr, L.L.Hammitt"), or a group after ";"
+    rf",\s*[^\s,.;:]{{2,40}}(?=,\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:])|;\s*[^,.;:]{{2,60}}(?=,)"
+)
 _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
 _ET_AL = re.compile(r"\s*[,;]?\s*(?:et\.?\s*al\.?|and others)")
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
@@ -119,7 +127,10 @@ _RUN_ON = {  # where a labelled entry may start inside a line: after the end of 
 }
 _CAPTION = re.compile(r"^\s*(?:TABLE|Table|FIGURE|Figure|Fig\.)\s+\d{1,2}\b\s*[.:|]?\s")
 _LINE_NUMBER = re.compile(r"\s+(\d{1,5})\s*$")
-_YEAR_PAREN = re.compile(rf"\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_YEAR_PAREN = re.compile(  # "(2019)", "(2019b, March)", "(14 February 2022)"
+    rf"\(\s*(?:\d{{1,2}}\s*)?(?:{_MONTH}\s*(?:\d{{1,2}},?\s*)?)?({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)"
+)
 _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–−]\s?\d{{3}})")
 _YEAR_LEAD = re.compile(
     rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}[a-z]?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"
@@ -146,8 +157,12 @@ _PAGES = re.compile(r"\b(?:pp?\.|pages)\s*(\d+(?:\s*[-–—]\s*\d+)?)")
 _VENUE_STOP = re.compile(
     r"\bvol\.|\bVolume\s+\d|\bno\.\s*\d|\(?\bpp?\.\s*\d|,?\s*\bpages\s+\d|\bSales No\.|\.\s*\d+\s*[-–]\s*\d+", re.I
 )
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_SENTENCE_MARK = re.compile(r"[.?!](?=\s|$|[A-Z][a-z])")  # "design.Biochem. J.": pypdf lost the space
+_SENTENCE_MARK = re.compile(  # "design.Biochem. J.", "bacteria.FEMS Microbiol.": pypdf lost the space
+    r"[.?!](?=\s|$|[A-Z][a-z])|(?<=[a-z]{3})\.(?=[A-Z]{2,}\b)"
+)
+_VENUE_AHEAD = re.compile(  # after a title: a journal, then its year or volume ("Bioinformatics. 24: 1733")
+    rf"\s+(?:{_U}[\w&-]*\.?,?\s+){{0,8}}?{_U}[\w&-]*\.?,?\s*(?:\(?{_YEAR}\b|\d+\s*[:(;])"
+)
 _ABBREVIATIONS = {
     "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "etc", "al", "st", "dr", "mr", "mrs", "ms",
     "jr", "sr", "inc", "ltd", "co", "fig", "figs", "rev", "dept", "univ", "proc", "trans", "approx", "cf", "ch",
@@ -169,6 +184,9 @@ _STOP = re.compile(
 )
 _BARE_NUMBER = re.compile(r"^\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$")
 _SECTION_LINE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][^.!?]{0,100}$")
+_FINISHED = re.compile(  # how an entry's last line ends: ".", ")", pages "1-10" or "11:143", a link
+    r"(?:[.)>\]]|\d\s*[-–]\s*\d+|\d\s*:\s*[A-Za-z]?\d+|(?:https?://|www\.|10\.\d{4,9}/)\S+)$"
+)
 _OPEN_END = re.compile(r"(?:[,;:&(\-–]|\b(?:and|of|in|In|the|for|on|to|with|by|from|at))$")
 _NUMBER_MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–,;]\s*\d{1,4})*)\]")
 _PAREN_CITE = re.compile(rf"\(([^()]*?\b{_YEAR}[a-z]?\b[^()]*)\)")
@@ -209,7 +227,7 @@ def section_heading(pages: list[Page]) -> tuple[str, str] | None:
 
 def parse_reference(raw: str) -> Reference:
     """Parse one reference-list entry (any common style) into a ``Reference``."""
-    text = _drop_loose_accents(" ".join(raw.split()))
+    text = _drop_loose_accents(" ".join(unicodedata.normalize("NFC", raw).split()))
     label_match = _LABEL.match(text)
     label = None
     if label_match:
@@ -279,13 +297,13 @@ def _lines(pages: list[Page]) -> list[tuple[str, str]]:
     """
     out = []
     for page in pages:
-        kept = set(page.clean_map)
+        kept = page.raw_ranges()
         offset, lines = 0, []
         for line in page.text.split("\n"):
-            if line.strip() and (not kept or any(o in kept for o in range(offset, offset + len(line)))):
+            if line.strip() and (not kept or any(r.start < offset + len(line) and offset < r.stop for r in kept)):
                 lines.append(line)
             offset += len(line) + 1
-        lines = [_unspace(ln) for ln in _strip_line_numbers(lines)]
+        lines = [_unspace(unicodedata.normalize("NFC", ln)) for ln in _strip_line_numbers(lines)]
         edges = {0, 1, len(lines) - 2, len(lines) - 1}
         out += [(page.label, ln) for i, ln in enumerate(lines) if not (i in edges and _BARE_NUMBER.match(ln))]
     return out
@@ -356,7 +374,7 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
         in_float = bool(style) and (bool(_CAPTION.match(line)) or (in_float and not same_style))
         if in_float:
             continue
-        if same_style:
+        if same_style or _misprinted_label(label, expected, line):
             number = int(_label_value(label))
             new = style == "bracket" or expected <= number <= expected + 1  # one label may be unreadable
             expected = number + 1 if new else expected
@@ -368,6 +386,12 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
         else:
             entries[-1][1].append(line)
     return entries
+
+
+def _misprinted_label(label: re.Match | None, expected: int, line: str) -> bool:
+    """A label in another style ("16 Savic N, …" in a "15." list) counts when it is exactly the
+    expected number and a name follows it."""
+    return bool(label) and int(_label_value(label)) == expected and bool(_author_start(line[label.end() :]))
 
 
 def _label_style(m: re.Match) -> str:
@@ -387,7 +411,9 @@ def _starts_entry(line: str, following: str, previous: list[str]) -> bool:
     before = _join(previous)
     if not kind or _OPEN_END.search(before):
         return False
-    finished = re.search(r"(?:[.)>\]]|\d\s*[-–]\s*\d+|(?:https?://|www\.|10\.\d{4,9}/)\S+)$", before)
+    finished = _FINISHED.search(before)
+    if not finished and not _year_match(before):  # an author list wrapped mid-name: "…, Marcotte" / "EM, …"
+        return False
     return bool(finished and kind != "corporate" or _dated(line, following))
 
 
@@ -430,8 +456,12 @@ def _join(lines: list[str]) -> str:
 
 def _drop_loose_accents(text: str) -> str:
     """"Me ´ ndez" → "Mendez", "Castella´ G" → "Castella G": a spacing accent pypdf put beside its
-    letter is dropped, with the space after it when the word goes on (lower case)."""
-    return _LOOSE_ACCENT.sub(lambda m: "" if m[2].islower() else m[1], text)
+    letter is dropped, with the space after it when the word goes on (lower case). Spaces pypdf
+    put inside a surname before its initials are closed ("Koneč ná H", "T arsounas, M.")."""
+    text = _LOOSE_ACCENT.sub(lambda m: "" if m[2].islower() else m[1], text)
+    for gap in _NAME_GAPS:
+        text = gap.sub(r"\1", text)
+    return text
 
 
 def _take_links(text: str) -> tuple[str, str | None, str | None]:
@@ -504,7 +534,7 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
 def _skip_direct_names(text: str, pos: int) -> int:
     """Past the rest of an "A. B. Name, C. Name, Title" author list the name grammar stopped in
     ("A. Abou Tayoun", "J.-B.deSaintAubert"): comma-separated pieces that open with initials."""
-    while m := _DIRECT_PIECE.match(text, pos):
+    while m := _DIRECT_PIECE.match(text, pos) or _ODD_PIECE.match(text, pos):
         pos = m.end()
     return pos
 
@@ -571,7 +601,9 @@ def _year_match(text: str) -> re.Match | None:
     if paren:
         return paren
     bare = [m for m in _YEAR_BARE.finditer(text) if not re.search(r"\b(?:pp?|no|vol)\.\s*$", text[: m.start()], re.I)]
-    return bare[-1] if bare else re.search(r"\bn\.\s?d\.", text)
+    bare = [m for m in bare if not re.search(r"\d\s*,\s*$", text[: m.start()])] or bare  # "2019, 10, 1905"
+    glued = re.search(rf"(?<=[a-z])({_YEAR})(?=,\s?\d)", text)  # "Cell2016,164": pypdf lost the space
+    return bare[-1] if bare else glued or re.search(r"\bn\.\s?d\.", text)
 
 
 def _year_value(m: re.Match | None) -> str | None:
@@ -594,7 +626,10 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     if comma_mode and 0 <= text.find(",", i) < end and not _VENUE_ONLY.match(text, end + 1 + _spaces(text, end + 1)):
         end = text.find(",", i)
     open_ended = end >= len(text) - 1
-    if year_span and i < year_span[0] < end and re.search(r"[,(]\s*$", text[i : year_span[0]]):
+    if year_span and i < year_span[0] < end and (
+        re.search(r"[,(]\s*$", text[i : year_span[0]])
+        or (text[year_span[0]] == "(" and not text[year_span[1] : end].strip(" .,"))  # "Title (14 May 2022)."
+    ):
         end, open_ended = year_span[0], True
     place = _PLACE_CUT.search(text, i, end) if open_ended else None
     end = place.start() if place else end  # "Title, Copenhagen: Publisher, 2015": only commas delimit it
@@ -625,10 +660,22 @@ def _sentence_end(text: str, start: int = 0) -> int:
         if text[i] != ".":
             return i + 1
         word = text[text.rfind(" ", 0, i) + 1 : i].lstrip("([\"“")
+        if re.match(r"\s[a-z]{4,}\s", text[i + 1 : i + 30]):  # "Tetraena mongolica Maxim. revealed by …"
+            continue
+        if _initial_ends_title(text, i, word):
+            return i
         if re.fullmatch(rf"{_U}{_LW}?", word) or word.lower() in _ABBREVIATIONS or re.fullmatch(r"(?:\w\.)+\w", word):
             continue
         return i
     return len(text)
+
+
+def _initial_ends_title(text: str, i: int, word: str) -> bool:
+    """Is the capital before this "." the title's last word, not an initial ("… framework for R.
+    Bioinformatics. 24: 1733", "… exonuclease I. Proc Natl Acad Sci U S A. 2017;114")? Yes when a
+    lower-case word precedes it and a journal with its year or volume follows."""
+    before = text[: i - len(word)].rstrip().rsplit(" ", 1)[-1]
+    return bool(re.fullmatch(_U, word) and re.fullmatch(r"[a-z]\w*", before) and _VENUE_AHEAD.match(text, i + 1))
 
 
 def _container(text: str, start: int, year_span: tuple[int, int] | None) -> tuple[str | None, ...]:

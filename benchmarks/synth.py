@@ -110,7 +110,7 @@ class Writer:
                 mean = self.pool_vectors[picks].mean(axis=0) + self.rng.normal(0, 0.01, self.pool_vectors.shape[1])
                 vectors.append(mean / np.linalg.norm(mean))
             clean = " ".join(texts)
-            pages.append(Page(index=p, label=str(p + 1), text=clean, clean=clean, clean_map=list(range(len(clean)))))
+            pages.append(Page(index=p, label=str(p + 1), text=clean, clean=clean, clean_runs=[(0, 0)]))
             chunks += [Chunk(id=f"{pid}#p{p}-c{c}", paper_id=pid, file_name=f"synth_{n:06d}.pdf", page_index=p,
                              page_label=str(p + 1), start=a, end=b, text=t, raw=t,
                              kind="references" if p == PAGES_PER_PAPER - 1 and c >= CHUNKS_PER_PAGE // 2 else "body")

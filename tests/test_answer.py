@@ -13,7 +13,7 @@ from assistant.textnorm import normalize
 
 PAGE = Page(index=1, label="83", text="The number of migrants had\nreached 272 million, or 3.5% of the world's. "
                                       "Most live in Europe. Others moved to Asia.")
-PAGE.clean, PAGE.clean_map = PAGE.text, list(range(len(PAGE.text)))
+PAGE.clean, PAGE.clean_runs = PAGE.text, [(0, 0)]
 
 
 def test_one_normaliser_serves_the_quote_check_and_the_metrics():
@@ -64,7 +64,7 @@ def test_select_keeps_close_distinct_units_with_a_higher_bar_off_the_best_page()
     model = AnswerModel(weights={}, bias=0.0, threshold=0.5, keep=0.8, keep_other=0.95)
     assert select([a, b, c], np.array([0.6, 0.9, 0.75]), model, 4) == [b, c]  # best first; a is under 0.8 x 0.9
     assert select([a, b, c], np.array([0.6, 0.9, 0.85]), model, 1) == [b]
-    elsewhere = replace(c, page=Page(index=2, label="84", text=PAGE.text, clean=PAGE.clean, clean_map=PAGE.clean_map))
+    elsewhere = replace(c, page=Page(index=2, label="84", text=PAGE.text, clean=PAGE.clean, clean_runs=PAGE.clean_runs))
     assert select([b, elsewhere], np.array([0.9, 0.8]), model, 4) == [b]  # another page needs 0.95 x 0.9
     assert select([b, elsewhere], np.array([0.9, 0.86]), model, 4) == [b, elsewhere]
     twin = _cand("reached 272 million people", 27, 53)

@@ -45,6 +45,19 @@ def test_running_headers_and_hyphenation():
         assert raw_span(page, start, start + len("security")) == "secu- rity"
 
 
+def test_clean_runs_trace_every_clean_character_to_the_same_raw_character_as_a_full_map():
+    """The compact runs give the raw offset a per-character map gives (ligatures, joined hyphens
+    and collapsed spaces included), and a page stored with such a map is read into runs."""
+    from assistant.pdf import _join, _lines_with_offsets
+
+    page = read_pages(MADAMINOVA)[3]
+    clean, offsets = _join(_lines_with_offsets(page.text + "\nthe ﬁnal secu-\nrity   check"))
+    assert len(page.clean_runs) * 20 < len(page.clean)  # compact
+    legacy = Page.model_validate({"index": 0, "label": "1", "text": page.text, "clean": clean, "clean_map": offsets})
+    assert [legacy.raw_offset(i) for i in range(len(clean))] == offsets
+    assert {o for r in legacy.raw_ranges() for o in r} == set(offsets)
+
+
 def test_headings_are_set_apart_from_the_next_sentence():
     page = read_pages(WEI)[0]
     assert "\n1. Introduction\n" in page.clean
