@@ -85,6 +85,7 @@ _NAME_GAPS = [  # spaces pypdf puts inside a surname: after an accented letter, 
     re.compile(rf"(?<={_L})([^\x00-\x7f]) (?={_LW}+(?:,\s*{_U}\.|\s+{_U}{{1,3}}[,.]))"),  # "Koneč ná H,"
     re.compile(rf"(?<={_LW}) ([^\x00-\x7f])(?=,\s*{_U}\.)"),  # "Butkien è, D."
     re.compile(rf"(?<![\w.])([TVWY]) (?={_LW}{{3,}},\s*{_U}\.)"),  # "T arsounas,M."
+    re.compile(rf"\b([dDlLO]) (?=['’]{_U})"),  # "d ’Aubenton-Carafa Y"
 ]
 _DIRECT_PIECE = re.compile(rf",\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:][^,.;:]{{0,40}}(?=[,;])")
 _ODD_PIECE = re.compile(  # a name between two such names ("…, FrenckRWJr, L.L.Hammitt"), or a group after ";"
@@ -534,6 +535,8 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
 def _skip_direct_names(text: str, pos: int) -> int:
     """Past the rest of an "A. B. Name, C. Name, Title" author list the name grammar stopped in
     ("A. Abou Tayoun", "J.-B.deSaintAubert"): comma-separated pieces that open with initials."""
+    if text[pos - 1 : pos] == "." and (rest := re.match(r"[^\W\d_][^,.;:]{0,40}(?=[,;])", text[pos:])):
+        pos += rest.end()  # stopped inside "…,FrenckRWJr,L.L.Hammitt,": the initials were read as another name's
     while m := _DIRECT_PIECE.match(text, pos) or _ODD_PIECE.match(text, pos):
         pos = m.end()
     return pos

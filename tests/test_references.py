@@ -516,3 +516,71 @@ def test_superscript_labels():
         ("1", "Ceccaldi", "2016", "Repair pathway choices"),
         ("2", "Lieber", "2010", "The mechanism of double-strand DNA break repair"),
     ]
+
+
+def test_author_list_wrapped_mid_name_stays_one_entry():
+    """A Vancouver author list may wrap between a surname and its initials ("…, Marcotte" / "EM, …
+    (2014)."): the entry goes on until it has its year; "Ben Amor B" after a page number starts one."""
+    pages = _pages(
+        "References\n"
+        "Blum M, De Robertis EM (2015). Morpholinos: antisense and sensibility. Dev Cell 35, 145–149.\n"
+        "Chung M-I, Kwon T, Tu F, Brooks ER, Gupta R, Meyer M, Baker JC, Marcotte\n"
+        "EM, Wallingford JB (2014). Coordinated genomic control of ciliogenesis by RFX2. eLife 3, e01439.\n"
+        "Fang J, Zhang F, Wang H, Wang W, Zhao F, Li Z, Sun C, Chen F, Xu F, Chang S\n"
+        "et al (2019) Ef-cd locus shortens rice maturity duration. Proc Natl Acad Sci USA 116:18717–18722\n"
+        "Ben Amor B, Wirth S, Merchan F, Laporte P, d ’Aubenton-Carafa Y, Hirsch J, Maizel A, Mallory A\n"
+        "(2009) Novel long non-protein coding RNAs in Arabidopsis. Genome Res 19:57–69"
+    )
+    refs = extract_references(pages)
+    assert [(r.first_author_surname, r.year) for r in refs] == [
+        ("Blum", "2015"), ("Chung", "2014"), ("Fang", "2019"), ("Ben Amor", "2009")]
+    assert refs[1].title == "Coordinated genomic control of ciliogenesis by RFX2"
+    assert refs[3].title == "Novel long non-protein coding RNAs in Arabidopsis"
+
+
+def test_misprinted_label_still_starts_the_next_entry():
+    pages = _pages(
+        "References\n15. Ma M, Xi JJ. Efficient generation of mice. Cell Res. 2017;27(4):578–81.\n"
+        "16 Savic N, Ringnalda FC, Hall J, et al. Covalent linkage of the DNA repair template. Elife. 2018;7:e33761.\n"
+        "17. Shi Y, Beese LS. Interplay of catalysis. Proc Natl Acad Sci U S A. 2017;114(23):6010–5."
+    )
+    refs = extract_references(pages)
+    assert [(r.label, r.first_author_surname, r.year) for r in refs] == [
+        ("15", "Ma", "2017"), ("16", "Savic", "2018"), ("17", "Shi", "2017")]
+
+
+@pytest.mark.parametrize(("raw", "surname", "year", "title"), [
+    # a capital letter ends the title when a journal with its year or volume follows
+    ("Cao Y, Girke T. 2008. ChemmineR: a compound mining framework for R. Bioinformatics. 24: 1733–1734.",
+     "Cao", "2008", "ChemmineR: a compound mining framework for R"),
+    ("Shi Y, Beese LS. Reactions of human exonuclease I. Proc Natl Acad Sci U S A. 2017;114(23):6010–5.",
+     "Shi", "2017", "Reactions of human exonuclease I"),
+    ("Smith J. Vitamin D and E. coli growth. J Bact. 2001;3:1-2.", "Smith", "2001", "Vitamin D and E. coli growth"),
+    # pypdf lost the space before the journal; a year glued to its journal; an article number is no year
+    ("Adhikari, S.; Narberhaus, F. Epigenetic regulation in bacteria.FEMS Microbiol. Rev. 2016, 40, 575–591.",
+     "Adhikari", "2016", "Epigenetic regulation in bacteria"),
+    ("(22) Morsut, L.; et al. Engineering Cell Sensing.Cell2016,164, 780−791.", "Morsut", "2016",
+     "Engineering Cell Sensing"),
+    ("Li, S.; Cai, J.; et al. N4-Cytosine DNA Methylation. Front. Microbiol. 2019, 10, 1905.", "Li", "2019",
+     "N4-Cytosine DNA Methylation"),
+    # a sentence does not go on in lower case; a date in parentheses gives the year, not the title
+    ("Cheng, J., and Dong, S. (2020). Gene flow of Tetraena mongolica Maxim. revealed by sequencing. BMC Plant Biol. "
+     "20, 391.", "Cheng", "2020", "Gene flow of Tetraena mongolica Maxim. revealed by sequencing"),
+    ("RetNet – Retinal Information Network (14 February 2022).", None, "2022", "RetNet – Retinal Information Network"),
+    # pypdf's gaps in surnames: decomposed umlaut, accented letter, kerned capital
+    ("(11)Ku\u0308gler,J.;etal.High affinity peptides. J. Biol. Chem. 2012, 287,39224−39232.", "Kügler", "2012",
+     "High affinity peptides"),
+    ("Grochalová M, Koneč ná H, Potě šil D. 2017. Deep coverage of the beer proteome. J Proteomics. 162:119–124.",
+     "Grochalová", "2017", "Deep coverage of the beer proteome"),
+    ("Klimasauskas, S.; Butkien è, D.; Janulaitis, A. Sequence motifs. Nucleic Acids Res. 1989, 17, 9823–9832.",
+     "Klimasauskas", "1989", "Sequence motifs"),
+    ("23. V idakovic, A.T. , Harreman, M. and Svejstrup,J.Q. (2019) Analysis of RNA polymerase II. Methods , 159 , 146.",
+     "Vidakovic", "2019", "Analysis of RNA polymerase II"),
+    # initials-first lists with a name that lost its initials' form, and a group author after ";"
+    ("18. F.P.Polack,S.J.Thomas,D.Cooper,FrenckRWJr,L.L.Hammitt,W.C.Gruber;C4591001 ClinicalTrialGroup, "
+     "SafetyandefficacyoftheBNT162b2mRNACOVID-19vaccine. N.Engl.J.Med. 383, 2603–2615(2020).",
+     "Polack", "2020", "SafetyandefficacyoftheBNT162b2mRNACOVID-19vaccine"),
+])
+def test_pypdf_artefacts_and_title_ends(raw, surname, year, title):
+    ref = parse_reference(raw)
+    assert (ref.first_author_surname, ref.year, ref.title) == (surname, year, title)
