@@ -63,7 +63,10 @@ def _letters(pred) -> str:
 
 _U, _LW, _L = _letters(str.isupper), _letters(str.islower), r"[^\W\d_]"
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
-_PARTICLE = r"(?:(?i:van|von|der|den|de|del|della|di|da|du|dos|das|la|le|ten|ter|bin|ibn|al|el|zu|['’]t)\s+)"
+_PARTICLE = (  # "van ", "de ", and glued when pypdf lost the space: "deWispelaere"
+    r"(?:(?i:van|von|der|den|de|del|della|di|da|du|dos|das|la|le|ten|ter|bin|ibn|al|el|zu|['’]t)"
+    r"(?:\s+|(?=[A-Z][a-z])))"
+)
 _WORD = rf"(?:[dDlLO]['’])?{_U}(?=(?:{_L}|['’-])*?{_LW})(?:{_L}|['’-](?={_L}))+"  # has a lower-case letter
 _NOT_A_NAME = r"(?!(?:In|The|An|And|Of|On|For|From|With|See)\b)"
 _SURNAME = rf"{_NOT_A_NAME}{_PARTICLE}*{_WORD}"
@@ -80,7 +83,11 @@ _NAME_FORMS = {
         rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}}){_END}"
     ),
 }
+_VANCOUVER_NEXT = re.compile(  # a later Vancouver name, once the list is known to be one: up to five initials
+    rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,5}}){_END}"
+)
 _LOOSE_ACCENT = re.compile(r"(?<=\w)\s?[´¨˜`ˆˇ¸˚~](\s?)(?=(\w))")  # pypdf's "Me´ndez", "Ho¨ glund", "Caba~nas"
+_ACCENTED_INITIAL = re.compile(rf"(?<=\s{_U})\s?[´¨˜`ˆˇ¸˚~]\s(?={_U}{{1,3}}[,.]?\s)")  # "Rabelo E´ ML."
 _NAME_GAPS = [  # spaces pypdf puts inside a surname: after an accented letter, or a kerned capital
     re.compile(rf"(?<={_L})([^\x00-\x7f]) (?={_LW}+(?:,\s*{_U}\.|\s+{_U}{{1,3}}[,.]))"),  # "Koneč ná H,"
     re.compile(rf"(?<={_LW}) ([^\x00-\x7f])(?=,\s*{_U}\.)"),  # "Butkien è, D."
@@ -116,13 +123,14 @@ _LINK_WORDS = re.compile(
     r"\bavailable\s+(?:at|from|online)\s*:?\s*|\((?:accessed|last accessed)[^)]*\)|\[(?:online|accessed[^\]]*)\]",
     re.I,
 )
+_PARTICLE_OR_CAPITAL = r"(?:[A-Z]|[a-z]{1,3}\s?[A-Z])"  # a name opens: "Smith", "de Wit", "deWispelaere"
 _LABEL = re.compile(  # [1] | 1. (also "1 ." and "1.Name") | 1 | (1) | superscript "1Name, A." — never a year
-    r"^\s*(?:\[(\d{1,4})\]|(\d{1,3})\s?\.(?=\s|[A-Z])|(\d{1,3})(?=\s+\D)|\((\d{1,3})\)(?=\s?[A-Z])|"
-    r"(\d{1,3})(?=[A-Z][\w'’-]+,?\s))\s*"
+    rf"^\s*(?:\[(\d{{1,4}})\]|(\d{{1,3}})\s?\.(?=\s|[A-Z])|(\d{{1,3}})(?=\s+\D)|"
+    rf"\((\d{{1,3}})\)(?=\s?{_PARTICLE_OR_CAPITAL})|(\d{{1,3}})(?=[A-Z][\w'’-]+,?\s))\s*"
 )
 _LABEL_STYLES = ("bracket", "dot", "space", "paren", "superscript")
 _RUN_ON = {  # where a labelled entry may start inside a line: after the end of the one before
-    "paren": re.compile(r"(?<=[.)\]])\s+(?=\(\d{1,3}\)\s?[A-Z])"),
+    "paren": re.compile(rf"(?<=[.)\]])\s+(?=\(\d{{1,3}}\)\s?{_PARTICLE_OR_CAPITAL})"),
     "bracket": re.compile(r"(?<=[.)])\s+(?=\[\d{1,4}\]\s)"),
     "dot": re.compile(r"(?<=[.)])\s+(?=\d{1,3}\.\s[A-Z][\w'’-]*,)"),
 }
@@ -158,8 +166,8 @@ _PAGES = re.compile(r"\b(?:pp?\.|pages)\s*(\d+(?:\s*[-–—]\s*\d+)?)")
 _VENUE_STOP = re.compile(
     r"\bvol\.|\bVolume\s+\d|\bno\.\s*\d|\(?\bpp?\.\s*\d|,?\s*\bpages\s+\d|\bSales No\.|\.\s*\d+\s*[-–]\s*\d+", re.I
 )
-_SENTENCE_MARK = re.compile(  # "design.Biochem. J.", "bacteria.FEMS Microbiol.": pypdf lost the space
-    r"[.?!](?=\s|$|[A-Z][a-z])|(?<=[a-z]{3})\.(?=[A-Z]{2,}\b)"
+_SENTENCE_MARK = re.compile(  # "design.Biochem. J.", "bacteria.FEMS Microbiol.", "vaccine.N.Engl.": lost spaces
+    r"[.?!](?=\s|$|[A-Z][a-z])|(?<=[a-z]{3})\.(?=[A-Z]{2,}\b|[A-Z]\.[A-Z])"
 )
 _VENUE_AHEAD = re.compile(  # after a title: a journal, then its year or volume ("Bioinformatics. 24: 1733")
     rf"\s+(?:{_U}[\w&-]*\.?,?\s+){{0,8}}?{_U}[\w&-]*\.?,?\s*(?:\(?{_YEAR}\b|\d+\s*[:(;])"
@@ -459,7 +467,7 @@ def _drop_loose_accents(text: str) -> str:
     """"Me ´ ndez" → "Mendez", "Castella´ G" → "Castella G": a spacing accent pypdf put beside its
     letter is dropped, with the space after it when the word goes on (lower case). Spaces pypdf
     put inside a surname before its initials are closed ("Koneč ná H", "T arsounas, M.")."""
-    text = _LOOSE_ACCENT.sub(lambda m: "" if m[2].islower() else m[1], text)
+    text = _LOOSE_ACCENT.sub(lambda m: "" if m[2].islower() else m[1], _ACCENTED_INITIAL.sub("", text))
     for gap in _NAME_GAPS:
         text = gap.sub(r"\1", text)
     return text
@@ -510,6 +518,8 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
         if not match:
             break
         kind, m = match
+        if first_kind == "direct" and kind == "inverted_full":  # "A. Name, …; Group, Title": no style mixes these
+            break
         first_kind = first_kind or kind
         # A full-name "Given Surname" after a bare comma may be a title ("J. Smith, Deep Learning, …").
         weak = bool(names) and kind == "direct" and not joined and "." not in m["g"]
@@ -543,11 +553,11 @@ def _skip_direct_names(text: str, pos: int) -> int:
 
 
 def _match_name(text: str, pos: int, prefer_vancouver: bool) -> tuple[str, re.Match] | None:
-    order = list(_NAME_FORMS)
+    forms = dict(_NAME_FORMS)
     if prefer_vancouver:  # "Zhu N, …, Kowalski M. Border security": keep reading Vancouver names
-        order.insert(0, order.pop(order.index("vancouver")))
-    for kind in order:
-        m = _NAME_FORMS[kind].match(text, pos)
+        forms = {"vancouver": _VANCOUVER_NEXT} | {k: v for k, v in forms.items() if k != "vancouver"}
+    for kind, form in forms.items():
+        m = form.match(text, pos)
         if m:
             return kind, m
     return None
