@@ -15,8 +15,10 @@ and found no titles and split author-year lists badly (issue 11).
   superscript ``n`` glued to the first author, also inside a line when entries run together;
   a table or figure printed between entries is left out;
   author-year lists split at a line that opens with a name ("Surname, I.", "Surname, Given",
-  "Surname IJ", a corporate author) when the line before ended an entry (".", ")", a URL) or
-  the new line carries a year early on.
+  "Surname IJ", a corporate author) when the line before ended an entry (".", ")", pages, a URL)
+  or the new line carries a year early on — never while the entry before is still in its author
+  list (no year yet, the line ended mid-name). pypdf's lost and inserted spaces in names and
+  before journals are repaired first ("Koneč ná H", "T arsounas", "deWispelaere", "bacteria.FEMS").
 * **Fields** of an entry, in this order: label; DOI and URL (then cut out); authors (the
   name grammar below); year (right after the authors, else the first parenthesised year,
   else the last bare year — never an arXiv id, a page range or a page number); title (quoted,

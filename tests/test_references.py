@@ -361,33 +361,35 @@ def test_untitled_reference_links_only_by_doi():
     assert reference_matches(ref, _paper(title="Observation of gravitational waves", year="2016")) == 0.0
 
 
-# --- gold bibliographies: 13 real reference lists, scored per style (data/reference_gold/README.md) ---
+# --- gold bibliographies: 18 real reference lists, scored per style (data/reference_gold/README.md) ---
 
-from .reference_scoring import GOLD_DIR, load_gold, ours, score  # noqa: E402
+from .reference_scoring import GOLD_DIR, load_gold, ours, pooled, score  # noqa: E402
 
 GOLD = load_gold()
 HELD_OUT_TARGET = {"found": 0.95, "surname": 0.95, "year": 0.95, "title": 0.90}  # issue 11, styles never tuned on
 # Measured levels (found, surname, year, title), truncated to 2 decimals: a drop fails the test. Where a
 # held-out style is below HELD_OUT_TARGET this is the honest level reached (see the README's table).
+# The held-out lists are the second set, fixed on 2026-12-02 before the parser changes of that day; the
+# first held-out set was moved to dev then (its failures were inspected from then on).
 FLOORS = {
-    "10.1021_acschembio.3c00138": (1.00, 0.96, 0.96, 0.96),
+    "10.1021_acschembio.3c00138": (1.00, 1.00, 1.00, 1.00),
     "10.1038_s41467-023-44148-4": (1.00, 1.00, 1.00, 1.00),
+    "10.1038_s44319-023-00030-4": (1.00, 1.00, 1.00, 1.00),
     "10.1073_pnas.2220578120": (1.00, 1.00, 1.00, 1.00),
-    "10.1093_genetics_iyab101": (0.93, 0.93, 0.93, 0.83),
-    "10.1093_g3journal_jkad293": (0.93, 0.93, 0.93, 0.90),
-    "10.1093_nar_gkae069": (1.00, 0.93, 1.00, 0.86),
-    "10.1101_2024.05.07.593022": (1.00, 1.00, 1.00, 0.93),
-    "10.1126_sciadv.add4623": (1.00, 1.00, 0.96, 0.86),
-    "10.1038_s44319-023-00030-4": (0.91, 0.91, 0.91, 0.91),
-    "10.1091_mbc.e23-03-0084": (0.88, 0.88, 0.88, 0.88),
-    "10.1186_s12915-024-01918-w": (0.97, 0.97, 0.91, 0.94),
-    "10.1261_rna.034181.112": (0.91, 0.91, 0.91, 0.91),
-    "10.3390_ijms25031660": (1.00, 1.00, 0.97, 0.94),
-    "10.1126_science.add1250": (1.00, 1.00, 1.00, 1.00),
-    "10.7150_ijbs.86869": (1.00, 0.96, 0.96, 0.83),
-    "10.1101_2024.02.01.578450": (1.00, 1.00, 1.00, 0.93),
+    "10.1091_mbc.e23-03-0084": (1.00, 1.00, 1.00, 1.00),
+    "10.1093_g3journal_jkad293": (0.96, 0.96, 0.96, 0.96),
+    "10.1093_genetics_iyab101": (0.93, 0.93, 0.93, 0.90),
+    "10.1093_nar_gkae069": (1.00, 1.00, 1.00, 0.96),
     "10.1101_2023.11.15.567300": (1.00, 0.96, 1.00, 0.96),
+    "10.1101_2024.02.01.578450": (1.00, 1.00, 1.00, 0.93),
     "10.1101_2024.05.01.592108": (1.00, 0.96, 0.93, 0.93),
+    "10.1101_2024.05.07.593022": (1.00, 1.00, 1.00, 0.96),
+    "10.1126_sciadv.add4623": (1.00, 1.00, 1.00, 1.00),
+    "10.1126_science.add1250": (1.00, 1.00, 1.00, 1.00),
+    "10.1186_s12915-024-01918-w": (1.00, 1.00, 1.00, 1.00),
+    "10.1261_rna.034181.112": (0.97, 0.97, 0.97, 0.97),
+    "10.3390_ijms25031660": (1.00, 1.00, 1.00, 1.00),
+    "10.7150_ijbs.86869": (1.00, 0.96, 0.96, 0.83),
 }
 
 
@@ -402,8 +404,9 @@ def gold_scores():
 
 
 def test_gold_set_is_broad_and_split_before_tuning():
-    assert len(GOLD) >= 12 and sum(len(g.entries) for g in GOLD) >= 400
-    assert len({g.style for g in GOLD if g.split == "held_out"}) >= 5
+    assert len(GOLD) >= 18 and sum(len(g.entries) for g in GOLD) >= 585
+    held_out = [g for g in GOLD if g.split == "held_out"]
+    assert len({g.style for g in held_out}) >= 5 and sum(len(g.entries) for g in held_out) >= 150
     assert all(g.split in ("dev", "held_out") and g.total >= len(g.entries) for g in GOLD)
     assert (GOLD_DIR / "README.md").is_file()
 
@@ -419,10 +422,9 @@ def test_gold_bibliography(gold, gold_scores):
 
 def test_held_out_styles_overall(gold_scores):
     """All held-out entries pooled: found and surname/year/title rates (targets: 0.95/0.95/0.95/0.90)."""
-    held = [(gold_scores[g.stem], len(g.entries)) for g in GOLD if g.split == "held_out"]
-    n = sum(k for _, k in held)
-    pooled = {f: sum(getattr(s, f) * k for s, k in held) / n for f in HELD_OUT_TARGET}
-    assert pooled["found"] >= 0.93 and pooled["surname"] >= 0.93 and pooled["year"] >= 0.91 and pooled["title"] >= 0.91
+    rates = pooled(list(gold_scores.values()), "held_out")
+    measured = {"found": 1.00, "surname": 0.98, "year": 0.98, "title": 0.93}  # 150 entries, truncated
+    assert all(round(rates[f], 3) >= measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET), rates
 
 
 def test_entries_running_together_on_one_line():
