@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from .textnorm import contains, normalize
 
 BUNDLED_MODEL = Path(__file__).with_name("answer_model.json")
 FEATURES = (
-    "semantic",  # cosine of question and candidate (MiniLM)
+    "semantic",  # cosine of question and candidate, by MiniLM's word-piece embeddings (Encoder.word_piece_vectors)
     "passage_score",  # the fused retrieval score of its passage, relative to the best passage
     "passage_prior",  # 1 / (1 + rank of its passage)
     "coverage",  # idf-weighted share of the question's terms in the candidate
@@ -63,6 +62,8 @@ SUPPORT_FEATURES = (
     "missing_share",  # idf-weighted share of the question's terms found in none of the top passages
     "missing_unknown",  # share of the question's terms found nowhere in the library (paraphrase, or off-topic)
     "quantity_unmet",  # a "how many/much" question and no new number in the best candidate
+    "best_semantic",  # the best candidate's similarity to the question
+    "best_rarest",  # the share of the question's two rarest terms the best candidate holds
 )
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -156,15 +157,14 @@ def _logistic(x: np.ndarray, names: tuple[str, ...], weights: dict[str, float], 
 class ExtractiveAnswerer:
     """Finds, describes and scores the candidates; picks the answer or abstains."""
 
-    def __init__(self, settings: AnswerSettings, encode, idf: dict[str, float], default_idf: float):
+    def __init__(self, settings: AnswerSettings, encode, word_vectors, idf: dict[str, float], default_idf: float):
         self.settings = settings
         self.model = AnswerModel.load(settings.model_path)
-        self.encode = encode  # list[str] -> list[vector] (normalised)
+        self.encode = encode  # list[str] -> list[vector] (normalised): the encoder, for an LLM's claims
+        self.word_vectors = word_vectors  # list[str] -> array of unit vectors: cheap, for every candidate
         self.idf = idf
         self.default_idf = default_idf
         self._sentences: dict[tuple[str, int], list[tuple[int, int]]] = {}
-        self._vectors: dict[str, np.ndarray] = {}  # sentence text → vector; the library's text does not change
-        self._lock = threading.Lock()  # ask() runs in several threads (the UI): the caches are shared
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
@@ -247,7 +247,7 @@ class ExtractiveAnswerer:
         key = (paper_id, page.index)
         found = self._sentences.get(key)
         if found is None:
-            found = self._sentences[key] = sentence_spans(page.clean)  # the same value in any thread
+            found = self._sentences[key] = page.sentences or sentence_spans(page.clean)  # same in any thread
         return found
 
     # features -----------------------------------------------------------------------------
@@ -256,7 +256,8 @@ class ExtractiveAnswerer:
             return np.zeros((0, len(FEATURES)))
         wanted = self._known(query.wanted)
         rarest = set(sorted(wanted, key=lambda t: -self._idf(t))[:2])
-        sims = self._vectors_of([c.text for c in candidates]) @ np.asarray(self.encode([query.text])[0])
+        vectors = self.word_vectors([query.text] + [c.text for c in candidates])
+        sims = vectors[1:] @ vectors[0]
         quantity = bool(_QUANTITY_Q.search(query.focus))
         bibliographic = bool(_BIBLIOGRAPHIC_Q.search(query.focus))
         defines = _definition_pattern(query.focus)
@@ -286,19 +287,8 @@ class ExtractiveAnswerer:
         unknown = 1 - len(known) / len(query.wanted) if query.wanted else 0.0
         quantity = bool(_QUANTITY_Q.search(query.focus)) and not _new_numbers(query.focus, candidates[best].text)
         return np.array([p[best], x[best, FEATURES.index("coverage")], rarest, self._coverage(known, missing),
-                         unknown, float(quantity)])
-
-    def _vectors_of(self, texts: list[str]) -> np.ndarray:
-        """Sentence vectors, encoding only those not seen before (bounded cache)."""
-        with self._lock:
-            known = {t: self._vectors[t] for t in texts if t in self._vectors}
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        known.update(zip(missing, np.asarray(self.encode(missing)) if missing else []))
-        with self._lock:
-            if len(self._vectors) + len(missing) > 50_000:
-                self._vectors.clear()
-            self._vectors.update((t, known[t]) for t in missing)
-        return np.asarray([known[t] for t in texts])
+                         unknown, float(quantity), x[best, FEATURES.index("semantic")],
+                         x[best, FEATURES.index("rarest")]])
 
     def _phrase(self, matched: set[tuple[str, str]]) -> float:
         """The question's word pairs found verbatim, by the rarity of the pair's words (at most 1)."""

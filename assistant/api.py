@@ -31,7 +31,7 @@ from .catalogue import Catalogue, Snapshot
 from .chat import condense
 from .errors import (InvalidQuestion, LibraryBusy, LibraryError, NotALibrary, UnknownPaper,  # noqa: F401 (API)
                      Unavailable, UsageError, VectorStoreUnavailable)
-from .papers import describe
+from .papers import describe, file_sha256
 from .pdf import PdfError, read_pdf
 from .records import Answer, AnswerEvent, Evidence, Page, Paper, Reference
 from .settings import Settings, get_settings
@@ -235,6 +235,9 @@ class Library:
         Progress: ("read NAME", page, pages) per page, then ("references NAME", 0, 1)."""
         if not path.exists():
             return AddResult(str(path), "failed", "no such file")
+        known = self.catalogue.find(None, file_sha256(path)) if path.is_file() else None
+        if known:  # the same file again: no need to read it
+            return AddResult(str(path), "exists", f"already in library as {known.file_name}", known)
         on_page = (lambda done, total: progress(f"read {path.name}", done, total)) if progress else None
         try:
             pages, metadata = read_pdf(path, self.settings.parse, on_page=on_page)
@@ -525,7 +528,8 @@ class Library:
                         "`assistant check --repair` restores them", unembedded, self.dir)
         sparse = SparseIndex(snapshot.chunks)
         idf, default_idf = idf_table([set(terms(c.text)) for c in snapshot.chunks])
-        extractive = ExtractiveAnswerer(self.settings.answer, self.encoder.encode, idf, default_idf)
+        extractive = ExtractiveAnswerer(self.settings.answer, self.encoder.encode, self.encoder.word_piece_vectors, idf,
+                                        default_idf)
         answerer = select_answerer(self.settings, extractive)
         return _State(snapshot.version, snapshot.papers, Retriever(self.settings.retrieve, vectors, sparse), answerer,
                       snapshot.pages, snapshot.references)

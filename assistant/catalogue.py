@@ -106,7 +106,8 @@ class Catalogue:
         return Snapshot(version, by_id, chunks, {(pid, p.index): p for pid, p in pages}, refs)
 
     # papers -------------------------------------------------------------------------------
-    def find(self, paper_id: str, sha256: str) -> Paper | None:
+    def find(self, paper_id: str | None, sha256: str) -> Paper | None:
+        """The paper with this id or the file with this content."""
         with self._connect() as db:
             row = db.execute("SELECT record FROM papers WHERE id=? OR sha256=?", (paper_id, sha256)).fetchone()
         return Paper.model_validate_json(row[0]) if row else None

@@ -20,6 +20,7 @@ from typing import Callable
 
 from .layout import read_front_page
 from .records import Page, PdfMeta, runs
+from .sentences import sentence_spans
 from .settings import ParseSettings
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def clean_pages(pages: list[Page]) -> None:
                 if line_shape(line) not in running and not _MARGIN_STAMP.search(line)]
         page.clean, offsets = _join(kept)
         page.clean_runs = runs(offsets)
+        page.sentences = sentence_spans(page.clean)
 
 
 def _lines_with_offsets(text: str) -> list[tuple[int, str]]:

@@ -29,6 +29,9 @@ class Page(BaseModel):
     text: str
     clean: str = ""
     clean_runs: list[tuple[int, int]] = Field(default_factory=list)
+    # (start, end) of each sentence of ``clean``, found when the page is read so that answering a
+    # question need not load the sentence splitter; empty for pages stored before it was kept
+    sentences: list[tuple[int, int]] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

@@ -18,13 +18,18 @@ _ABBREVIATIONS = {
 }
 
 
+def nltk_cache() -> Path:
+    """The nltk data llama-index ships (Punkt tables, stop words), found without importing llama-index."""
+    spec = importlib.util.find_spec("llama_index.core")
+    return Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache"
+
+
 @lru_cache(maxsize=1)
 def nltk_data_dir() -> str:
-    """llama-index's bundled nltk data (Punkt tables, stop words), added to nltk's search path."""
+    """:func:`nltk_cache`, added to nltk's search path."""
     from nltk.data import path as nltk_path
 
-    spec = importlib.util.find_spec("llama_index.core")  # finds the folder; does not import the package
-    folder = str(Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache")
+    folder = str(nltk_cache())
     if folder not in nltk_path:
         nltk_path.append(folder)
     return folder

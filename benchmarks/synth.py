@@ -94,6 +94,7 @@ class Writer:
 
     def paper(self, n: int) -> tuple[Any, list[Any], list[Any], list[Any], np.ndarray]:
         from assistant.records import Chunk, Page, Paper, Reference
+        from assistant.sentences import sentence_spans
 
         rng = random.Random(n)
         pid = f"synth:{n:06d}"
@@ -110,7 +111,8 @@ class Writer:
                 mean = self.pool_vectors[picks].mean(axis=0) + self.rng.normal(0, 0.01, self.pool_vectors.shape[1])
                 vectors.append(mean / np.linalg.norm(mean))
             clean = " ".join(texts)
-            pages.append(Page(index=p, label=str(p + 1), text=clean, clean=clean, clean_runs=[(0, 0)]))
+            pages.append(Page(index=p, label=str(p + 1), text=clean, clean=clean, clean_runs=[(0, 0)],
+                              sentences=sentence_spans(clean)))
             chunks += [Chunk(id=f"{pid}#p{p}-c{c}", paper_id=pid, file_name=f"synth_{n:06d}.pdf", page_index=p,
                              page_label=str(p + 1), start=a, end=b, text=t, raw=t,
                              kind="references" if p == PAGES_PER_PAPER - 1 and c >= CHUNKS_PER_PAGE // 2 else "body")

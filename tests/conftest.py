@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
 WEI = CORPUS / "wei_international_migration_nontraditional_security.pdf"
 MADAMINOVA = CORPUS / "madaminova_2023_security_migration_categories.pdf"
 
@@ -36,4 +37,19 @@ def corpus_library(tmp_path_factory, corpus_dir):
     library = Library(tmp_path_factory.mktemp("corpus-library"))
     results = library.add([corpus_dir])
     assert [r.status for r in results] == ["added", "added"], [r.message for r in results]
+    return library
+
+
+@pytest.fixture(scope="session")
+def real_library(tmp_path_factory, corpus_dir):
+    """The 32 LitQA papers and the two corpus papers in one library, built once (minutes) for the
+    tests on real papers: metadata read at add time, and the eval gate on real papers."""
+    from assistant.api import Library
+
+    litqa = SHARED / "corpus-litqa"
+    if not litqa.is_dir():
+        pytest.skip(f"the LitQA papers are expected in {litqa}")
+    library = Library(tmp_path_factory.mktemp("real-library"))
+    results = library.add([litqa, corpus_dir])
+    assert len(results) == 34 and all(r.status == "added" for r in results), [r.message for r in results]
     return library

@@ -9,6 +9,7 @@ import math
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from . import pdfgen
 
@@ -33,6 +34,11 @@ class HashEncoder:
             norm = math.sqrt(sum(v * v for v in vector)) or 1.0
             out.append([v / norm for v in vector])
         return out
+
+    def word_piece_vectors(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        return np.asarray(self.encode(texts)).reshape(len(texts), self.dim)
 
 
 def fast_library(path: Path, **settings):

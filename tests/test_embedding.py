@@ -85,8 +85,18 @@ def test_an_ask_imports_neither_llama_index_nor_torch(corpus_library):
     code = ("import sys; from assistant.api import Library;"
             f"a = Library({str(corpus_library.dir)!r}).ask('How many international migrants were there in 2019?');"
             "assert a.citations, a;"  # 'llama_index' alone is the namespace package that locates its nltk data
-            "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'llama_index.core') "
-            "if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'llama_index.core', 'nltk') "
+            "if m in sys.modules))")  # nltk: stop words read from their file, sentences found when a page is read
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_word_piece_vectors_are_unit_length_and_rank_a_related_sentence_first():
+    encoder = Encoder(EmbedSettings())
+    question, related, unrelated = "How many migrants crossed the border?", \
+        "Refugees and immigrants moved across frontiers in great numbers.", "The enzyme binds its substrate tightly."
+    v = encoder.word_piece_vectors([question, related, unrelated, ""])
+    assert v.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(v[:3], axis=1), 1.0, atol=1e-5) and not v[3].any()
+    assert v[1] @ v[0] > v[2] @ v[0] + 0.1

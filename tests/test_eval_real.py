@@ -26,18 +26,18 @@ QUESTIONS = [REPO / "evals" / "corpus.jsonl", SHARED / "evals" / "litqa-dev.json
 GATES = {  # split -> metric -> (gate, "min" or "max"); measured: evals/README.md, "CI gate on real papers"
     "development": {"hit@5": (0.80, "min"), "citation_precision": (0.55, "min"), "citation_recall": (0.68, "min"),
                     "key_fact_recall": (0.63, "min"), "abstention_accuracy": (0.22, "min"),
-                    "false_abstention_rate": (0.13, "max")},
-    "validation": {"hit@5": (0.70, "min"), "citation_precision": (0.42, "min"), "citation_recall": (0.60, "min"),
-                   "key_fact_recall": (0.51, "min"), "abstention_accuracy": (0.16, "min"),
-                   "false_abstention_rate": (0.13, "max")},
+                    "false_abstention_rate": (0.12, "max")},
+    "validation": {"hit@5": (0.70, "min"), "citation_precision": (0.44, "min"), "citation_recall": (0.65, "min"),
+                   "key_fact_recall": (0.55, "min"), "abstention_accuracy": (0.09, "min"),
+                   "false_abstention_rate": (0.10, "max")},
 }
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(tmp_path_factory, real_library):
+    """The eval CLI's report; its --corpus adds are no-ops on the session's library of the same papers."""
     out = tmp_path_factory.mktemp("real-report")
-    index = tmp_path_factory.mktemp("real-library")
-    args = ["eval", *map(str, QUESTIONS), "--index", str(index), "--corpus", str(SHARED / "corpus-litqa"),
+    args = ["eval", *map(str, QUESTIONS), "--index", str(real_library.dir), "--corpus", str(SHARED / "corpus-litqa"),
             "--corpus", str(SHARED / "corpus"), "--splits", str(REPO / "evals" / "splits.json"), "--out", str(out)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output

@@ -46,8 +46,8 @@ def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_ca
         cands = [_cand(f"receptor binds fentanyl {i}" if answerable else f"unrelated words {i}") for i in range(6)]
         described.append(Described(_question(f"q{n}", answerable), Query("receptor binds fentanyl", "q", set()),
                                    cands, {"a": "a.pdf"}, x, labels))
-    answerer = ExtractiveAnswerer(AnswerSettings(), encode=None, idf={"receptor": 2.0, "bind": 2.0, "fentanyl": 3.0},
-                                  default_idf=3.0)
+    answerer = ExtractiveAnswerer(AnswerSettings(), encode=None, word_vectors=None,
+                                  idf={"receptor": 2.0, "bind": 2.0, "fentanyl": 3.0}, default_idf=3.0)
     model = fit(described, answerer, max_units=2, max_false_abstention=0.10)
     assert model.weights["coverage"] > 1.0
     assert all(abs(model.weights[name]) < model.weights["coverage"] for name in FEATURES if name != "coverage")

@@ -58,6 +58,16 @@ def test_clean_runs_trace_every_clean_character_to_the_same_raw_character_as_a_f
     assert {o for r in legacy.raw_ranges() for o in r} == set(offsets)
 
 
+def test_sentences_are_found_when_a_page_is_read():
+    """Answering then needs no sentence splitter (its import was a third of a cold ask)."""
+    from assistant.sentences import sentence_spans
+
+    pages = read_pages(WEI)
+    assert all(p.sentences == sentence_spans(p.clean) for p in pages)
+    assert sum(len(p.sentences) for p in pages) > 30
+    assert Page.model_validate_json(pages[1].model_dump_json()).sentences == pages[1].sentences
+
+
 def test_headings_are_set_apart_from_the_next_sentence():
     page = read_pages(WEI)[0]
     assert "\n1. Introduction\n" in page.clean
