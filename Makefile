@@ -3,6 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.test-installed
 
 LLM_STAMP := $(VENV)/.llm-installed
 LLM_LOG   := $(VENV)/llm-install.log
@@ -16,12 +17,18 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch==2.13.0 is pinned in pyproject: pip takes the CPU wheel from its find-links
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	# the ONNX export of the bundled encoder (torch, ~10 s, once); without it the first query builds it
 	$(BIN)/python -m assistant.embedding
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# the test tools (pytest, playwright, ranx, reportlab) stay out of the venv `make run` needs: ranx brings
+# numba, which bm25s then imports on every question (~0.2 s of a cold `assistant ask`)
+$(TEST_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 run: install  ## install, then open the chat UI on the default library (index/)
 	$(BIN)/assistant ui $(ARGS)
@@ -38,10 +45,10 @@ llm: $(LLM_STAMP)  ## the real local model for the LLM tests: llama.cpp server +
 browser:  ## Debian's Chromium for the browser tests (no browser download is possible here)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: install browser llm  ## install, then run the whole test suite (real model, real Chroma, real browser)
+test: $(TEST_STAMP) browser llm  ## install, then run the whole test suite (real model, real Chroma, real browser)
 	$(BIN)/python -m pytest -q
 
-test-fast: install  ## unit tests only
+test-fast: $(TEST_STAMP)  ## unit tests only
 	$(BIN)/python -m pytest -q -m "not slow"
 
 QUESTIONS := evals/corpus.jsonl ../shared/evals/litqa-dev.jsonl evals/real.jsonl evals/paraphrases.jsonl
