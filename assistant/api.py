@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import bibtex, literature, references
-from .catalogue import Catalogue, Snapshot
+from .catalogue import Catalogue, PageCache, Snapshot
 from .chat import condense
 from .errors import (InvalidQuestion, LibraryBusy, LibraryError, NotALibrary, UnknownPaper,  # noqa: F401 (API)
                      Unavailable, UsageError, VectorStoreUnavailable)
@@ -76,7 +76,7 @@ class _State:
     papers: dict[str, Paper]
     retriever: Any
     answerer: Any
-    pages: dict[tuple[str, int], Page]
+    pages: PageCache  # read when an answer needs them, not held for the whole library
     references: list[tuple[str, Reference]]
 
 
@@ -444,13 +444,14 @@ class Library:
         the conversation then stays with those papers.
         """
         started = time.perf_counter()
-        state, query, evidence = self.prepare(question, history, paper_ids, mode)
-        answer = state.answerer.answer(query, evidence, state.pages, state.papers, state.references)
+        state, query, evidence, pages = self.prepare(question, history, paper_ids, mode)
+        answer = state.answerer.answer(query, evidence, pages, state.papers, state.references)
         return self._finish(answer, evidence, k, started)
 
     def prepare(self, question: str, history: list[dict[str, Any]] | None, paper_ids: list[str] | None,
-                 mode: str) -> tuple[_State, Any, list[Evidence]]:
-        """The library state, the question as the answerer reads it, and the evidence in the retriever's order."""
+                mode: str) -> tuple[_State, Any, list[Evidence], dict[tuple[str, int], Page]]:
+        """The library state, the question as the answerer reads it, the evidence in the retriever's
+        order, and the pages of the evidence's papers."""
         question = self._valid_question(question)
         if not question:
             raise LibraryError("empty question")
@@ -466,8 +467,10 @@ class Library:
         search = without_names(standalone, state.papers) if named else standalone
         depth = max(self.settings.retrieve.top_k, self.settings.answer.max_passages)
         evidence = state.retriever.retrieve(search, top_k=depth, paper_ids=paper_ids, mode=mode)
+        pages = state.pages.of_papers(e.chunk.paper_id for e in evidence)
+        evidence = [e for e in evidence if (e.chunk.paper_id, e.chunk.page_index) in pages]  # none if removed since
         names = set().union(*author_terms(state.papers).values()) | years_naming_papers(question, state.papers)
-        return state, Query(standalone, question, names), evidence
+        return state, Query(standalone, question, names), evidence, pages
 
     def _finish(self, answer: Answer, evidence: list[Evidence], k: int | None, started: float) -> Answer:
         """The answer with the passages as the retriever ranked them, the settings stamp and the latency."""
@@ -485,8 +488,8 @@ class Library:
         the server stops generating.
         """
         started = time.perf_counter()
-        state, query, evidence = self.prepare(question, history, paper_ids, mode)
-        args = (query, evidence, state.pages, state.papers, state.references)
+        state, query, evidence, pages = self.prepare(question, history, paper_ids, mode)
+        args = (query, evidence, pages, state.papers, state.references)
         if not hasattr(state.answerer, "stream"):
             yield AnswerEvent(kind="answer", answer=self._finish(state.answerer.answer(*args), evidence, k, started))
             return
@@ -532,7 +535,7 @@ class Library:
                                         default_idf)
         answerer = select_answerer(self.settings, extractive)
         return _State(snapshot.version, snapshot.papers, Retriever(self.settings.retrieve, vectors, sparse), answerer,
-                      snapshot.pages, snapshot.references)
+                      PageCache(self.catalogue), snapshot.references)
 
 
 def papers_in_play(question: str, history: list[dict[str, Any]] | None, papers: dict[str, Paper]) -> list[str] | None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .errors import NotALibrary
 from .records import Chunk, Page, Paper, Reference
@@ -36,12 +38,14 @@ CREATE TABLE IF NOT EXISTS registry (id TEXT PRIMARY KEY, record TEXT NOT NULL);
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The whole catalogue as of one version."""
+    """The catalogue as of one version: papers, chunks and references. Pages are read on demand
+    (:meth:`Catalogue.pages_of`): an answer needs the pages of ~10 papers, and holding every page
+    was ~40% of a 10k-chunk library's ask state. A paper's pages never change while it is in the
+    library, so pages read later belong to the same version, or are missing if it was removed."""
 
     version: int
     papers: dict[str, Paper]
     chunks: list[Chunk]
-    pages: dict[tuple[str, int], Page]
     references: list[tuple[str, Reference]]
 
 
@@ -93,17 +97,15 @@ class Catalogue:
         return cls._version(db)
 
     def snapshot(self) -> Snapshot:
-        """Papers, chunks, pages and references of one version, read in one transaction."""
+        """Papers, chunks and references of one version, read in one transaction."""
         with self._read() as db:
             version = self._version(db)
             papers = [Paper.model_validate_json(r[0]) for r in db.execute("SELECT record FROM papers")]
             chunks = [Chunk.model_validate_json(r[0]) for r in db.execute("SELECT record FROM chunks ORDER BY rowid")]
-            pages = [(pid, Page.model_validate_json(rec)) for pid, rec in
-                     db.execute("SELECT paper_id, record FROM pages ORDER BY paper_id, idx")]
             refs = [(pid, Reference.model_validate_json(rec)) for pid, rec in
                     db.execute("SELECT paper_id, record FROM refs ORDER BY paper_id, idx")]
         by_id = {p.id: p for p in sorted(papers, key=lambda p: p.added_at)}
-        return Snapshot(version, by_id, chunks, {(pid, p.index): p for pid, p in pages}, refs)
+        return Snapshot(version, by_id, chunks, refs)
 
     # papers -------------------------------------------------------------------------------
     def find(self, paper_id: str | None, sha256: str) -> Paper | None:
@@ -203,9 +205,16 @@ class Catalogue:
 
     # pages, chunks, references ----------------------------------------------------------
     def pages(self, paper_id: str) -> list[Page]:
-        with self._connect() as db:
-            rows = db.execute("SELECT record FROM pages WHERE paper_id=? ORDER BY idx", (paper_id,)).fetchall()
-        return [Page.model_validate_json(r[0]) for r in rows]
+        return list(self.pages_of([paper_id]).values())
+
+    def pages_of(self, paper_ids: Iterable[str]) -> dict[tuple[str, int], Page]:
+        """The pages of these papers, keyed (paper id, page index), read in one transaction."""
+        ids = list(dict.fromkeys(paper_ids))
+        with self._read() as db:
+            rows = db.execute(f"SELECT paper_id, record FROM pages WHERE paper_id IN ({','.join('?' * len(ids))}) "
+                              "ORDER BY paper_id, idx", ids).fetchall()
+        pages = [(pid, Page.model_validate_json(rec)) for pid, rec in rows]
+        return {(pid, page.index): page for pid, page in pages}
 
     def chunks(self, paper_id: str | None = None) -> list[Chunk]:
         return [Chunk.model_validate_json(r) for r in self._records("chunks", paper_id, "rowid")]
@@ -246,3 +255,32 @@ class Catalogue:
         with self._connect() as db:
             row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
+
+
+class PageCache:
+    """The pages of the papers answers came from lately (least recently used dropped first), read
+    from the catalogue when an answer first needs them. Shared by the threads asking."""
+
+    def __init__(self, catalogue: Catalogue, papers: int = 64):
+        self.catalogue = catalogue
+        self.capacity = papers
+        self._papers: OrderedDict[str, dict[tuple[str, int], Page]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of_papers(self, paper_ids: Iterable[str]) -> dict[tuple[str, int], Page]:
+        """Every page of these papers (none for a paper removed since the snapshot)."""
+        ids = list(dict.fromkeys(paper_ids))
+        with self._lock:
+            found = {pid: self._papers[pid] for pid in ids if pid in self._papers}
+            for pid in found:
+                self._papers.move_to_end(pid)
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            read = self.catalogue.pages_of(missing)
+            for pid in missing:
+                found[pid] = {key: page for key, page in read.items() if key[0] == pid}
+            with self._lock:
+                self._papers.update((pid, found[pid]) for pid in missing if found[pid])
+                while len(self._papers) > self.capacity:
+                    self._papers.popitem(last=False)
+        return {key: page for pid in ids for key, page in found[pid].items()}

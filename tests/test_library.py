@@ -163,3 +163,24 @@ def test_re_adding_a_file_does_not_read_it_again(tmp_path, monkeypatch):
     monkeypatch.setattr("assistant.api.read_pdf", lambda *a, **k: pytest.fail("a known file was read again"))
     again = library.add(files)
     assert [r.status for r in again] == ["exists", "exists"] and all("already in library" in r.message for r in again)
+
+
+def test_pages_are_read_only_for_the_papers_an_answer_draws_on(tmp_path):
+    from assistant.catalogue import PageCache
+
+    from .fakes import fast_library, papers
+
+    library = fast_library(tmp_path / "lib")
+    library.add(papers(tmp_path / "pdfs", 3))
+    answer = library.ask("What did researchers report about glaciers?")
+    assert answer.citations
+    state = library._current_state()
+    assert set(state.pages._papers) == {e.chunk.paper_id for e in answer.evidence}  # not every page of the library
+    first, second, third = (p.id for p in library.papers())
+    cache = PageCache(library.catalogue, papers=2)
+    assert {pid for pid, _ in cache.of_papers([first, second])} == {first, second}
+    cache.of_papers([third])
+    assert list(cache._papers) == [second, third]  # the least recently used paper made room
+    library.remove(third)
+    assert cache.of_papers([third])  # still cached for the old state's answers...
+    assert not PageCache(library.catalogue).of_papers([third])  # ...but gone from the catalogue

@@ -56,8 +56,8 @@ def describe_questions(library: Any, questions: list[Question],
 
 def _describe(library: Any, q: Question, paper_ids: list[str] | None) -> tuple[ExtractiveAnswerer, Described]:
     history = [t.model_dump() for t in q.history]
-    state, query, evidence = library.prepare(q.question, history, paper_ids, "hybrid")
-    candidates, x = state.answerer.described(query, evidence, state.pages, state.references)
+    state, query, evidence, pages = library.prepare(q.question, history, paper_ids, "hybrid")
+    candidates, x = state.answerer.described(query, evidence, pages, state.references)
     paper_files = {pid: paper.file_name for pid, paper in state.papers.items()}
     labels = np.array([label(c, paper_files[c.paper_id], q) for c in candidates], dtype=int)
     return state.answerer, Described(q, query, candidates, paper_files, x, labels, withheld=paper_ids is not None)
