@@ -506,12 +506,12 @@ def _new_numbers(question: str, text: str) -> bool:
                   text, re.I))
 
 
-def idf_table(chunk_terms: list[set[str]]) -> tuple[dict[str, float], float]:
+def idf_table(chunk_terms: list[list[str]]) -> tuple[dict[str, float], float]:
     """Inverse document frequency of every term over the chunks, and the value for unseen terms."""
     n = len(chunk_terms) or 1
     df: dict[str, int] = {}
     for ts in chunk_terms:
-        for t in ts:
+        for t in set(ts):
             df[t] = df.get(t, 0) + 1
     idf = {t: math.log(1 + n / d) for t, d in df.items()}
     return idf, math.log(1 + n)

@@ -112,12 +112,14 @@ def papers_named(question: str, papers: dict[str, Paper]) -> list[str] | None:
 class SparseIndex:
     """BM25 over all chunk texts, rebuilt when the catalogue version changes."""
 
-    def __init__(self, chunks: list[Chunk]):
+    def __init__(self, chunks: list[Chunk], chunk_terms: list[list[str]] | None = None):
         import bm25s
 
         self.chunks = chunks
         self.retriever = bm25s.BM25()
-        corpus = [terms(c.text) or ["_empty_"] for c in chunks]
+        if chunk_terms is None:
+            chunk_terms = [terms(c.text) for c in chunks]
+        corpus = [ts or ["_empty_"] for ts in chunk_terms]
         if chunks:
             self.retriever.index(corpus, show_progress=False)
 
