@@ -889,8 +889,10 @@ def _spellings(word: str) -> set[str]:
 # Normalisation and matching
 
 
+@lru_cache(maxsize=1 << 16)
 def ascii_fold(text: str) -> str:
-    """Lower-case ascii form: diacritics dropped, æ → ae, ß → ss."""
+    """Lower-case ascii form: diacritics dropped, æ → ae, ß → ss (cached: linking a paper compares
+    its record with every reference in the library, folding the same names and titles again)."""
     text = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

@@ -394,13 +394,12 @@ FLOORS = {
 
 
 @pytest.fixture(scope="module")
-def gold_scores():
-    missing = [g.pdf for g in GOLD if not g.pdf.is_file()]
-    if missing:
-        pytest.skip(f"gold PDFs not available: {missing[:2]}")
-    from assistant.pdf import read_pages
-
-    return {g.stem: score(g, ours(read_pages(g.pdf))) for g in GOLD}
+def gold_scores(real_library):
+    """Each gold list scored on the pages ``assistant add`` stored for its PDF (the session's real library)."""
+    stored = {paper.file_name: paper.id for paper in real_library.papers()}
+    missing = [g.pdf.name for g in GOLD if g.pdf.name not in stored]
+    assert not missing, f"gold PDFs not in the library: {missing[:2]}"
+    return {g.stem: score(g, ours(real_library.pages(stored[g.pdf.name]))) for g in GOLD}
 
 
 def test_gold_set_is_broad_and_split_before_tuning():

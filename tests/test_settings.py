@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from assistant.settings import SecretFilter, SettingsError, get_settings, mask_url, scrub
+from assistant.settings import RetrieveSettings, SecretFilter, SettingsError, get_settings, mask_url, scrub
 
 from .fakes import RecordingServer, fast_library, papers
 
@@ -32,7 +32,7 @@ def test_environment_beats_library_file_beats_user_config_beats_defaults(tmp_pat
     assert settings.retrieve.top_k == 13  # environment
     assert settings.retrieve.candidates == 42  # library file over the user config
     assert settings.retrieve.rrf_k == 21  # user config over the default (20)
-    assert settings.retrieve.dense_weight == 1.0  # default
+    assert settings.retrieve.dense_weight == RetrieveSettings().dense_weight  # default
     assert get_settings({"retrieve": {"top_k": 14}}, index_dir=index).retrieve.top_k == 14  # arguments first
 
 
