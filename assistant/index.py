@@ -118,7 +118,10 @@ class VectorIndex:
         return nodes
 
     def _encode(self, nodes: list[BaseNode], on_batch: Callable[[int, int], None] | None) -> None:
+        """Vectors onto the nodes; ``on_batch(done, total)`` before the first batch and after each one."""
         batch = self.settings.embed.batch_size
+        if on_batch:
+            on_batch(0, len(nodes))  # the stage shows while the first (for a short paper, only) batch runs
         for start in range(0, len(nodes), batch):
             part = nodes[start : start + batch]
             for node, vector in zip(part, self.encoder.encode([n.get_content() for n in part])):
