@@ -164,7 +164,6 @@ class ExtractiveAnswerer:
         self.word_vectors = word_vectors  # list[str] -> array of unit vectors: cheap, for every candidate
         self.idf = idf
         self.default_idf = default_idf
-        self._sentences: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
@@ -209,7 +208,7 @@ class ExtractiveAnswerer:
             return []
         units = []
         context = set(terms(context_text))
-        for start, end in self._page_sentences(page, paper_id):
+        for start, end in self._page_sentences(page):
             if min(end, hi) - max(start, lo) < 0.6 * (end - start):
                 continue
             text = page.clean[start:end].strip()
@@ -243,12 +242,10 @@ class ExtractiveAnswerer:
                                      set(terms(cited_as)), set(terms(ref.raw))))
         return out
 
-    def _page_sentences(self, page: Page, paper_id: str) -> list[tuple[int, int]]:
-        key = (paper_id, page.index)
-        found = self._sentences.get(key)
-        if found is None:
-            found = self._sentences[key] = page.sentences or sentence_spans(page.clean)  # same in any thread
-        return found
+    @staticmethod
+    def _page_sentences(page: Page) -> list[tuple[int, int]]:
+        """The page's sentence spans: stored with it, or (pages stored before they were) split now."""
+        return page.sentences or sentence_spans(page.clean)
 
     # features -----------------------------------------------------------------------------
     def _features(self, query: Query, candidates: list[Candidate], evidence: list[Evidence]) -> np.ndarray:
@@ -318,7 +315,7 @@ class ExtractiveAnswerer:
         """Keep a list's opening with its items, and a sentence that leans back with the one before."""
         if cand.span is None:
             return cand
-        spans = self._page_sentences(cand.page, cand.paper_id)
+        spans = self._page_sentences(cand.page)
         i = next((n for n, s in enumerate(spans) if s[0] >= cand.span[0]), None)
         if i is None:
             return cand
@@ -339,7 +336,7 @@ class ExtractiveAnswerer:
         """A table row is cited with the line above its block of rows (the caption or column header)."""
         if cand.span is None or not is_table_row(cand.text):
             return []
-        spans = self._page_sentences(cand.page, cand.paper_id)
+        spans = self._page_sentences(cand.page)
         before = [s for s in spans if s[1] <= cand.span[0]]
         clean = cand.page.clean
         while before and is_table_row(clean[before[-1][0]:before[-1][1]]):
@@ -350,14 +347,14 @@ class ExtractiveAnswerer:
 
     def _next_page_items(self, cand: Candidate, pages) -> list[Candidate]:
         """A list that runs to the end of its page continues with the enumerated items on the next."""
-        spans = self._page_sentences(cand.page, cand.paper_id)
+        spans = self._page_sentences(cand.page)
         nxt = pages.get((cand.paper_id, cand.page.index + 1))
         if cand.span is None or nxt is None or not spans or cand.span[1] < spans[-1][1]:
             return []
         if not (_OPENS_LIST.search(cand.text) or _ENUMERATOR.match(cand.page.clean[spans[-1][0]:])):
             return []
         items = []
-        for start, end in self._page_sentences(nxt, cand.paper_id)[:7]:
+        for start, end in self._page_sentences(nxt)[:7]:
             if not _ENUMERATOR.match(nxt.clean[start:]):
                 break
             items.append(_respan(cand, nxt, start, end, chunk_id=None, context=set()))

@@ -235,7 +235,8 @@ class Library:
         Progress: ("read NAME", page, pages) per page, then ("references NAME", 0, 1)."""
         if not path.exists():
             return AddResult(str(path), "failed", "no such file")
-        known = self.catalogue.find(None, file_sha256(path)) if path.is_file() else None
+        sha = file_sha256(path) if path.is_file() else None
+        known = self.catalogue.find(None, sha) if sha else None
         if known:  # the same file again: no need to read it
             return AddResult(str(path), "exists", f"already in library as {known.file_name}", known)
         on_page = (lambda done, total: progress(f"read {path.name}", done, total)) if progress else None
@@ -243,7 +244,7 @@ class Library:
             pages, metadata = read_pdf(path, self.settings.parse, on_page=on_page)
             if progress:
                 progress(f"references {path.name}", 0, 1)
-            paper = describe(path, pages, metadata)
+            paper = describe(path, pages, metadata, sha)
             refs = references.extract_references(pages)
             references.find_contexts(pages, refs)
         except PdfError as exc:

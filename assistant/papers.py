@@ -82,10 +82,11 @@ def paper_id(doi: str | None, sha256: str) -> str:
     return f"doi:{doi.lower()}" if doi else f"sha256:{sha256[:16]}"
 
 
-def describe(path: str | Path, pages: list[Page], meta: PdfMeta) -> Paper:
-    """Build the Paper record from every source the PDF offers, best first (see each finder)."""
+def describe(path: str | Path, pages: list[Page], meta: PdfMeta, sha256: str | None = None) -> Paper:
+    """Build the Paper record from every source the PDF offers, best first (see each finder);
+    ``sha256``: the file's hash when the caller has it already."""
     path = Path(path)
-    sha = file_sha256(path)
+    sha = sha256 or file_sha256(path)
     title, block = find_title(meta, pages)
     doi = find_paper_doi(meta, pages)
     return Paper(

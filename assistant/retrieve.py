@@ -34,7 +34,7 @@ def _stopwords() -> frozenset[str]:
 
     words = (nltk_cache() / "corpora" / "stopwords" / "english").read_text(encoding="utf-8").split()
     return frozenset(words) | {"according", "paper", "article", "author", "authors", "say", "says",
-                                                  "does", "did", "mention", "mentioned", "describe", "discuss"}
+                               "does", "did", "mention", "mentioned", "describe", "discuss"}
 
 
 @lru_cache(maxsize=1)

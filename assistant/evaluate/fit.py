@@ -45,10 +45,11 @@ def describe_questions(library: Any, questions: list[Question],
     """The library's extractive answerer, and each question's candidates, features and labels;
     with ``negatives``, each answerable question also with its gold papers withheld."""
     out, answerer = [], None
+    papers = library.papers()
     for q in questions:
         answerer, described = _describe(library, q, None)
         out.append(described)
-        others = [p.id for p in library.papers() if p.file_name not in q.papers]
+        others = [p.id for p in papers if p.file_name not in q.papers]
         if negatives and q.answerable and others:
             out.append(_describe(library, q, others)[1])
     return answerer, out
