@@ -1,6 +1,8 @@
 """Stage 3: cut each page's clean text into sentence-aligned chunks sized for the encoder.
 
-One llama-index Document per page, so every chunk lies on exactly one page and carries its
+One llama-index Document per page, or per stretch of a page when it has figure or table captions:
+each caption is chunked on its own (kind "caption", with its label), so body chunks never mix
+running text with figure descriptions. Every chunk lies on exactly one page and carries its
 printed page label. Chunk size is counted in the encoder's own word pieces: all-MiniLM-L6-v2
 reads 256 of them and silently drops the rest, so a chunk must stay under that.
 """
@@ -19,7 +21,7 @@ from .settings import ChunkSettings
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode, Document
 
-METADATA_KEYS = ["paper_id", "file_name", "page_index", "page_label", "start", "end", "kind"]
+METADATA_KEYS = ["paper_id", "file_name", "page_index", "page_label", "start", "end", "kind", "label"]
 
 
 def references_start(pages: list[Page]) -> tuple[int, int] | None:
@@ -33,24 +35,54 @@ def references_start(pages: list[Page]) -> tuple[int, int] | None:
 
 
 def page_documents(paper: Paper, pages: list[Page]) -> list[Document]:
-    """One Document per non-empty page, with flat metadata that is never embedded."""
-    from llama_index.core.schema import Document
-
+    """Documents with flat metadata that is never embedded: per non-empty page, one for each of its
+    figure and table captions and one for each stretch of text between them. A caption's label is
+    the one metadata field embedded, so the splitter leaves room for it (see ``embedding_text``)."""
     refs = references_start(pages)
     docs = []
     for page in pages:
         if not page.clean.strip():
             continue
-        doc = Document(
-            id_=f"{paper.id}#p{page.index}",
-            text=page.clean,
-            metadata={"paper_id": paper.id, "file_name": paper.file_name, "page_index": page.index,
-                      "page_label": page.label, "refs_from": _refs_offset(refs, page.index)},
-            excluded_embed_metadata_keys=METADATA_KEYS + ["refs_from"],
-            excluded_llm_metadata_keys=METADATA_KEYS + ["refs_from"],
-        )
-        docs.append(doc)
+        meta = {"paper_id": paper.id, "file_name": paper.file_name, "page_index": page.index, "page_label": page.label,
+                "refs_from": _refs_offset(refs, page.index)}
+        for k, (start, end, label) in enumerate(page_segments(page)):
+            docs.append(_document(f"{paper.id}#p{page.index}" + (f".{k}" if k else ""), page.clean[start:end],
+                                  meta | {"offset": start, "label": label}))
     return docs
+
+
+def page_segments(page: Page) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the page's captions and of the non-blank text around them (label "")."""
+    segments, at = [], 0
+    for caption in page.captions:
+        segments += [(at, caption.start, ""), (caption.start, caption.end, caption.label)]
+        at = caption.end
+    segments.append((at, len(page.clean), ""))
+    return [(a, b, label) for a, b, label in (_stripped(page.clean, *seg) for seg in segments) if b > a]
+
+
+def _stripped(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end, label
+
+
+def _document(doc_id: str, text: str, metadata: dict) -> Document:
+    from llama_index.core.schema import Document
+
+    hidden = METADATA_KEYS + ["refs_from", "offset"] + ([] if metadata["label"] else ["label"])
+    return Document(id_=doc_id, text=text, metadata=metadata, excluded_embed_metadata_keys=hidden,
+                    excluded_llm_metadata_keys=hidden, metadata_template="{value}")
+
+
+def embedding_text(text: str, label: str) -> str:
+    """What the encoder reads for a chunk: a caption's chunk begins with its label ("Figure 3: ..."),
+    as the second piece of a long caption otherwise would not."""
+    from .captions import label_of
+
+    return f"{label}: {text}" if label and label_of(text) != label else text
 
 
 def _refs_offset(refs: tuple[int, int] | None, page_index: int) -> int:
@@ -81,10 +113,13 @@ def tag_spans(nodes: list[BaseNode]) -> list[BaseNode]:
     passage that a page repeats word for word still gets its own position.
     """
     for node in nodes:
-        start = node.start_char_idx or 0
+        offset = node.metadata.pop("offset", 0)
+        start = offset + (node.start_char_idx or 0)
+        end = offset + node.end_char_idx if node.end_char_idx is not None else start + len(node.get_content())
         refs_from = node.metadata.pop("refs_from", -1)
-        node.metadata.update({"start": start, "end": node.end_char_idx or start + len(node.get_content()),
-                              "kind": "references" if 0 <= refs_from <= start else "body"})
+        label = node.metadata.setdefault("label", "")
+        kind = "caption" if label else "references" if 0 <= refs_from <= start else "body"
+        node.metadata.update({"start": start, "end": end, "kind": kind})
     return nodes
 
 
@@ -116,4 +151,5 @@ def node_to_chunk(node: BaseNode, pages: list[Page]) -> Chunk:
         id=node.node_id, paper_id=meta["paper_id"], file_name=meta["file_name"], page_index=meta["page_index"],
         page_label=str(meta["page_label"]), start=meta["start"], end=meta["end"], text=node.get_content(),
         raw=raw_span(pages[meta["page_index"]], meta["start"], meta["end"]), kind=meta.get("kind", "body"),
+        label=meta.get("label", ""),
     )

@@ -119,12 +119,15 @@ class VectorIndex:
 
     def _encode(self, nodes: list[BaseNode], on_batch: Callable[[int, int], None] | None) -> None:
         """Vectors onto the nodes; ``on_batch(done, total)`` before the first batch and after each one."""
+        from .chunking import embedding_text
+
         batch = self.settings.embed.batch_size
         if on_batch:
             on_batch(0, len(nodes))  # the stage shows while the first (for a short paper, only) batch runs
         for start in range(0, len(nodes), batch):
             part = nodes[start : start + batch]
-            for node, vector in zip(part, self.encoder.encode([n.get_content() for n in part])):
+            texts = [embedding_text(n.get_content(), n.metadata.get("label", "")) for n in part]
+            for node, vector in zip(part, self.encoder.encode(texts)):
                 node.embedding = vector
             if on_batch:
                 on_batch(min(start + batch, len(nodes)), len(nodes))

@@ -80,39 +80,43 @@ def front_page(lines: list[LayoutLine], height: float) -> FrontPage:
                                                          below=_below(block, lines)) for block in ranked[:8]])
 
 
-def _chars(textpage) -> list[_Char]:
+def _chars(textpage, start: int = 0, stop: int | None = None) -> list[_Char]:
+    """The page's characters ``start:stop`` (all by default) with their size, weight and box."""
+    count = textpage.count_chars()
+    return [char_at(textpage, i) for i in range(start, count if stop is None else min(stop, count))]
+
+
+def char_at(textpage, i: int) -> _Char:
+    """Character ``i`` of the page with its font size (times the text matrix scale), weight and box."""
     import pypdfium2.raw as raw
 
-    out = []
-    for i in range(textpage.count_chars()):
-        code = raw.FPDFText_GetUnicode(textpage, i)
-        ch = "-" if code == 2 else chr(code)  # PDFium marks a line-end hyphen as U+0002
-        matrix = raw.FS_MATRIX()
-        raw.FPDFText_GetMatrix(textpage, i, matrix)
-        size = raw.FPDFText_GetFontSize(textpage, i) * (matrix.b ** 2 + matrix.d ** 2) ** 0.5
-        left, bottom, right, top = (ctypes.c_double() for _ in range(4))
-        raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
-        out.append(_Char(ch, size, raw.FPDFText_GetFontWeight(textpage, i), left.value, bottom.value,
-                         right.value, top.value))
-    return out
+    code = raw.FPDFText_GetUnicode(textpage, i)
+    ch = "-" if code == 2 else chr(code)  # PDFium marks a line-end hyphen as U+0002
+    matrix = raw.FS_MATRIX()
+    raw.FPDFText_GetMatrix(textpage, i, matrix)
+    size = raw.FPDFText_GetFontSize(textpage, i) * (matrix.b ** 2 + matrix.d ** 2) ** 0.5
+    left, bottom, right, top = (ctypes.c_double() for _ in range(4))
+    raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
+    return _Char(ch, size, raw.FPDFText_GetFontWeight(textpage, i), left.value, bottom.value, right.value, top.value)
 
 
 def _lines(chars: list[_Char]) -> list[LayoutLine]:
     """Chars → lines: a new line at PDFium's line break or where the baseline jumps."""
     rows: list[list[_Char]] = [[]]
     broken = False
+    prev = None  # the current row's last visible char
     for c in chars:
         if c.ch in "\r\n":
             broken = True
             continue
-        visible = [p for p in rows[-1] if p.ch.strip()]
-        if visible and c.ch.strip():
-            prev, size = visible[-1], max(c.size, visible[-1].size, 1)
+        if prev is not None and c.ch.strip():
+            size = max(c.size, prev.size, 1)
             same_row = abs(c.bottom - prev.bottom) < (0.3 if broken else 0.7) * size
             if not same_row or c.left < prev.left - 4 * size or (broken and c.left - prev.right > 3 * size):
                 rows.append([])
             broken = False
         rows[-1].append(c)
+        prev = c if c.ch.strip() else prev
     return _merge_rows([line for row in rows if (line := _line(row)) is not None])
 
 

@@ -3,7 +3,8 @@
 Citations are validated against the *raw* text pypdf extracts, so anyone re-extracting the
 page finds them; retrieval, chunks and displayed quotes use the *clean* text (running heads
 and feet, margin stamps, manuscript line numbers and bare page numbers removed, line-break
-hyphens joined, ligatures expanded), whose offset map leads back to the raw span. A page
+hyphens joined, ligatures expanded), whose offset map leads back to the raw span; figure and
+table captions are marked on it (``captions.py``), so that chunking keeps them apart. A page
 pypdf cannot read is kept empty with a warning. The metadata (Info, XMP, page-1 layout from
 ``layout.py``) is returned beside the pages for ``papers.describe``.
 """
@@ -18,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
+from .captions import find_captions
 from .layout import read_front_page
 from .records import Page, PdfMeta, runs
 from .sentences import sentence_spans
@@ -67,6 +69,7 @@ def read_pdf(path: str | Path, limits: ParseSettings | None = None,
         raise PdfError(f"{path.name}: no extractable text (scanned or image-only PDF?); run OCR first, e.g. ocrmypdf")
     pages = [Page(index=i, label=labels[i], text=t) for i, t in enumerate(texts)]
     clean_pages(pages)
+    find_captions(path, pages)
     return pages, PdfMeta(info=_info(reader), xmp=_xmp(reader), front=read_front_page(path))
 
 

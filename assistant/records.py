@@ -13,6 +13,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 
+class Caption(BaseModel):
+    """A figure or table caption: its span of ``Page.clean`` and its label ("Figure 3", "Supplementary Table 2")."""
+
+    start: int
+    end: int
+    label: str
+
+
 class Page(BaseModel):
     """One PDF page: its printed label, the raw extracted text and the cleaned text.
 
@@ -32,6 +40,8 @@ class Page(BaseModel):
     # (start, end) of each sentence of ``clean``, found when the page is read so that answering a
     # question need not load the sentence splitter; empty for pages stored before it was kept
     sentences: list[tuple[int, int]] = Field(default_factory=list)
+    # figure and table captions on the page (``captions.py``); empty for pages stored before captions were kept
+    captions: list[Caption] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -148,7 +158,8 @@ class Chunk(BaseModel):
     end: int
     text: str  # clean text: what is embedded and searched
     raw: str = ""  # the verbatim page text behind it (as pypdf extracts it), whitespace collapsed
-    kind: str = "body"  # "body" or "references"
+    kind: str = "body"  # "body", "references" or "caption"
+    label: str = ""  # a caption's label ("Figure 3"), kept with each chunk of a caption split in several
 
 
 class Evidence(BaseModel):

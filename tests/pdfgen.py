@@ -35,6 +35,27 @@ def text_pdf(path: Path, pages: list[str], title: str = "", author: str = "", su
     return path
 
 
+def blocks_pdf(path: Path, pages: list[list[tuple[str, int, int]]]) -> Path:
+    """A PDF whose pages hold blocks of text, each ``(text, font size, space above in points)``,
+    wrapped to one column width and set one under the other ("\n" forces a line break), as a
+    paper sets body paragraphs and, in a smaller font, figure and table captions."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for blocks in pages:
+        y = 800
+        for text, size, space in blocks:
+            y -= space
+            c.setFont("Helvetica", size)
+            for line in _wrap(text, 950 // size):
+                c.drawString(50, y, line)
+                y -= round(size * 1.3)
+        c.showPage()
+    c.save()
+    return path
+
+
 def _wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for para in text.split("\n"):

@@ -122,8 +122,6 @@ def test_empty_library_and_empty_question(tmp_path):
         library.ask("Anything?")
 
 
-@pytest.mark.xfail(strict=True, reason="known weakness of the fitted support model: it abstains, as 'works' occurs "
-                                       "in no top passage of the 2-paper library; see the closing note of issue 10")
 def test_which_works_a_paper_cites_is_answered_from_the_bibliography(corpus_library):
     answer = corpus_library.ask("Which works does Madaminova cite on securitization?")
     assert any(c.page == "85" and c.quote.startswith("Bergh, H. (2020)") for c in answer.citations)

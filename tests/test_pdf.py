@@ -187,3 +187,68 @@ def test_real_running_heads_stamps_and_line_numbers_are_dropped(name, page, boil
         assert text in raw and text not in clean
     assert not re.search(r"\s\d{1,4}\s+\d{1,4}\s", clean[:400])  # no line numbers between the words
     assert len(clean) > 0.7 * len(re.sub(r"\s+", " ", raw)) - 600  # the body is all there
+
+
+# --- figure and table captions ------------------------------------------------------------------
+BODY = ("Yeast cells respond to heat by changing the expression of many genes, and we measured these changes "
+        "in three strains grown in rich medium over a full day of growth at two temperatures. ")
+FIGURE = ("Figure 1 | Heat shock changes gene expression. (A) Expression of HSP104 over time in wild-type cells. "
+          "(B) The same in the mutant strain, with bars showing the mean of three replicates in each panel")
+TABLE = ("Table 2. Strains used in this study, with their genotypes and the laboratories that gave them to us for "
+         "the heat shock experiments")
+
+
+def captioned_pdf(path):
+    """Body text in 10 pt; a figure caption in 8 pt followed by body text with no space between (only
+    the font tells where the caption ends: it ends with no full stop); a body sentence that begins a
+    line with "Table 1."; a two-line table title over rows in its own font; a line opening "Figure 2 shows"."""
+    return pdfgen.blocks_pdf(path, [[
+        (BODY * 2, 10, 0), (FIGURE, 8, 120),
+        ("The strains we used are listed in\nTable 1. They grow well in rich medium. " + BODY, 10, 0),
+        (TABLE, 8, 30), ("Strain Genotype Source\nBY4741 MATa his3 lab\nBY4742 MATalpha his3 lab", 8, 0),
+        ("Figure 2 shows the heat response of the mutant. " + BODY, 10, 20)]])
+
+
+def test_captions_are_found_with_their_label_and_end_where_their_font_does(tmp_path):
+    page = read_pages(captioned_pdf(tmp_path / "captioned.pdf"))[0]
+    assert [(c.label, page.clean[c.start:c.end]) for c in page.captions] == [("Figure 1", FIGURE), ("Table 2", TABLE)]
+    assert not any(start < c.start < end or start < c.end < end for start, end in page.sentences
+                   for c in page.captions)  # no sentence runs across a caption's edge
+    assert Page.model_validate_json(page.model_dump_json()).captions == page.captions
+
+
+def test_without_layout_a_caption_ends_with_its_paragraph(tmp_path):
+    from assistant.captions import find_captions
+
+    text = ("Cells were grown in rich medium and shifted to the heat for one\nhour, as described before.\n"
+            "Figure 3. Heat shock in the mutant. Bars show the mean of\nthree replicates in each panel.\n"
+            "We then asked whether the mutant recovers from the heat\nshock as fast as the wild type does.\n"
+            "The strains are listed in\nFigure 4. No, it is not a caption, this sentence.")
+    page = Page(index=0, label="1", text=text)
+    clean_pages([page])
+    find_captions(tmp_path / "no-such.pdf", [page])  # PDFium cannot open it: no layout
+    assert [(c.label, page.clean[c.start:c.end]) for c in page.captions] == [
+        ("Figure 3", "Figure 3. Heat shock in the mutant. Bars show the mean of three replicates in each panel.")]
+
+
+@pytest.mark.parametrize("text, label", [
+    ("Fig. 2 | Structure of the domain", "Figure 2"), ("FIGURE 5: Ift122 regulates", "Figure 5"),
+    ("Extended Data Fig. 4 Cryo-EM maps", "Extended Data Figure 4"), ("Supplemental Table 1| Demographics", "Supplementary Table 1"),
+    ("Table S2. Primers", "Table S2"), ("Fig.2.Invitrobinding", "Figure 2"), ("Figure 1 – Substrate stiffness", "Figure 1"),
+    ("Figure 4 shows t-maps", None), ("Figure S2 E).", None), ("Table 9). Overall", None), ("Figs. S1 to S156", None),
+    ("Fig. 3, mean intensity", None), ("Supplementary Table S3.", None),
+])
+def test_caption_labels(text, label):
+    from assistant.captions import label_of
+
+    assert label_of(text) == label
+
+
+def test_real_figure_caption_spans_two_columns_and_leaves_the_body_out():
+    page = read_pages(LITQA / "10.1038_s41467-023-44148-4.pdf")[1]
+    (caption,) = page.captions
+    text = page.clean[caption.start:caption.end]
+    assert caption.label == "Figure 1"
+    assert text.startswith("Fig. 1 | LIMK domain architecture. a LIM domain kinase family architecture")
+    assert text.endswith("are in bold and under a black arrow.")
+    assert "PDZ domain was named" not in text and "PDZ domain was named" in page.clean
