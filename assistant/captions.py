@@ -34,7 +34,7 @@ _LABEL = re.compile(
     r"(?P<kind>Fig(?:ure)?\b\.?|FIG(?:URE)?\b\.?|Table\b|TABLE\b)[\s\xa0]*"
     r"(?P<number>S?\d{1,3}|[IVX]{1,5}\b)"
     # then punctuation and text on the same line, or a capitalised word ("Figure 2 Uncovering ...")
-    r"(?:[\s\xa0\u2003]*[.:|–—][\s\xa0\u2003]*(?=\S)|[\s\xa0\u2003]+\(?(?=[A-Z][A-Za-z]))"
+    r"(?:[\s\xa0\u2003]*[.:|–—][\s\xa0\u2003]*(?=\S)|[\s\xa0\u2003]+-[\s\xa0\u2003]+(?=\S)|[\s\xa0\u2003]+\(?(?=[A-Z][A-Za-z]))"
 )
 _SENTENCE_GOES_ON = re.compile(r"[a-z,]\s*$")  # a line ending like this is continued by the next one
 _PARAGRAPH_END = re.compile(r"[.!?)\]](?=\s*(?:\d{1,4})?\s*$)")  # a sentence's end, then maybe a line number
@@ -216,12 +216,19 @@ def _same_block(lines: list, body: float) -> list:
 
 
 def _first_paragraph(lines: list) -> list:
-    """The lines up to the first that falls short of the block's right edge."""
-    right = max(ln.right for ln in lines)
-    for i, ln in enumerate(lines):
-        if ln.right < right - 2 * ln.size:
-            return lines[:i + 1]
-    return lines
+    """The lines up to the first that falls short of the block's right edge. A short title line goes on
+    only into a full line under it at its left edge: a description, not the table's cells."""
+    right, left = max(ln.right for ln in lines), lines[0].left
+
+    def full(ln) -> bool:  # ragged-right text leaves up to ~a long word's width free
+        return ln.right >= right - 0.15 * (right - left)
+
+    out = lines[:1]
+    for ln in lines[1:]:
+        if not full(out[-1]) and (len(out) > 1 or not (full(ln) and abs(ln.left - left) < ln.size)):
+            break
+        out.append(ln)
+    return out
 
 
 # --- mapping back to the clean text --------------------------------------------------------------
@@ -280,9 +287,10 @@ def _block_end(clean: str, start: int, block: str) -> int | None:
 
 
 def _through_punctuation(clean: str, end: int) -> int:
-    """Past the closing punctuation glued to the last word (".", ")", "]")."""
-    while end < len(clean) and not clean[end].isspace() and not clean[end].isalnum():
-        end += 1
+    """Past the closing punctuation after the last word (".", ")", "]"), also where pypdf set a space
+    before it ("( 76 )." for "(76).")."""
+    while m := re.match(r" ?[.,;:)\]]", clean[end:end + 2]):
+        end += m.end()
     return end
 
 

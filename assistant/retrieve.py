@@ -184,7 +184,8 @@ class Retriever:
         else:
             fused = fuse_scores([[(c, s) for c, s in dense if c in self.by_id], sparse], weights)
         refs_ok = about_references(question)
-        ranked = sorted(fused, key=lambda cid: -fused[cid] * (1.0 if refs_ok or self.by_id[cid].kind != "references" else 0.2))
+        ranked = sorted(fused, key=lambda cid: -fused[cid] * (1.0 if refs_ok or self.by_id[cid].kind != "references"
+                                                              else 0.2))
         dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
         sparse_rank = {cid: i + 1 for i, cid in enumerate(sparse_ids)}
         cosine = {cid: 1 + math.log(max(sim, 1e-9)) for cid, sim in dense}

@@ -233,8 +233,10 @@ def test_without_layout_a_caption_ends_with_its_paragraph(tmp_path):
 
 @pytest.mark.parametrize("text, label", [
     ("Fig. 2 | Structure of the domain", "Figure 2"), ("FIGURE 5: Ift122 regulates", "Figure 5"),
-    ("Extended Data Fig. 4 Cryo-EM maps", "Extended Data Figure 4"), ("Supplemental Table 1| Demographics", "Supplementary Table 1"),
-    ("Table S2. Primers", "Table S2"), ("Fig.2.Invitrobinding", "Figure 2"), ("Figure 1 – Substrate stiffness", "Figure 1"),
+    ("Extended Data Fig. 4 Cryo-EM maps", "Extended Data Figure 4"),
+    ("Supplemental Table 1| Demographics", "Supplementary Table 1"), ("Table S2. Primers", "Table S2"),
+    ("Fig.2.Invitrobinding", "Figure 2"), ("Figure 1 – Substrate stiffness", "Figure 1"),
+    ("Figure 1 - Stiffness regulates", "Figure 1"), ("Figure 1-source data", None),
     ("Figure 4 shows t-maps", None), ("Figure S2 E).", None), ("Table 9). Overall", None), ("Figs. S1 to S156", None),
     ("Fig. 3, mean intensity", None), ("Supplementary Table S3.", None),
 ])
