@@ -24,6 +24,7 @@ from .layout import read_front_page
 from .records import Page, PdfMeta, runs
 from .sentences import sentence_spans
 from .settings import ParseSettings
+from .spacing import glued, restore_spaces
 
 log = logging.getLogger(__name__)
 
@@ -159,13 +160,18 @@ def _extract(path: Path, page, index: int) -> str:
 
 def clean_pages(pages: list[Page]) -> None:
     """Fill ``clean`` and ``clean_runs`` of every page: running heads and feet, margin stamps, line
-    numbers and bare page numbers left out (the raw text keeps them, for quote checking)."""
+    numbers and bare page numbers left out, and the spaces of a document whose words pypdf ran together
+    put back (the raw text keeps it all as extracted, for quote checking)."""
     page_lines = [_strip_line_numbers(_lines_with_offsets(page.text)) for page in pages]
     running = _running_lines(page_lines)
+    joined = []
     for page, lines in zip(pages, page_lines):
         kept = [(off, line) for off, line in _strip_edges(lines, page.label)
                 if line_shape(line) not in running and not _MARGIN_STAMP.search(line)]
-        page.clean, offsets = _join(kept)
+        joined.append(_join(kept))
+    lost_spaces = glued([text for text, _ in joined])
+    for page, (text, offsets) in zip(pages, joined):
+        page.clean, offsets = restore_spaces(text, offsets) if lost_spaces else (text, offsets)
         page.clean_runs = runs(offsets)
         page.sentences = sentence_spans(page.clean)
 
@@ -287,8 +293,19 @@ def _normalise_char(ch: str) -> str:
 
 
 def raw_span(page: Page, start: int, end: int) -> str:
-    """The verbatim raw text behind ``page.clean[start:end]``, whitespace collapsed."""
+    """The verbatim raw text behind ``page.clean[start:end]``, whitespace collapsed, widened to whole raw
+    words where it would cut one: where the clean text put back a lost space, a sentence can start
+    inside a raw word ("drug.Thenwe"), and a quote is found on its page only as a run of whole words
+    (punctuation aside, as SCHEMA.md normalises)."""
     if start >= end:
         return ""
-    raw = page.text[page.raw_offset(start) : page.raw_offset(end - 1) + 1]
-    return " ".join(raw.split())
+    text = page.text
+    lo, hi = page.raw_offset(start), page.raw_offset(end - 1) + 1
+    word_start, word_end = lo, hi
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    while word_end < len(text) and not text[word_end].isspace():
+        word_end += 1
+    lo = word_start if any(ch.isalnum() for ch in text[word_start:lo]) else lo
+    hi = word_end if any(ch.isalnum() for ch in text[hi:word_end]) else hi
+    return " ".join(text[lo:hi].split())

@@ -1,0 +1,91 @@
+"""Spaces put back where pypdf ran a document's words together (assistant/spacing.py, pdf.clean_pages)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import spacing
+from assistant.answer import quote_on_page
+from assistant.pdf import raw_span, read_pdf
+from tests.conftest import SHARED
+from tests.pdfgen import text_pdf
+
+CLAUSES = ["We conclude that the extent of repression could be controlled by altering the dose",
+           "the cells were grown in a rich medium at the start of the study",
+           "the results of the second experiment were much the same as those of the first",
+           "this shows that the protein is needed for the cells to divide",
+           "we then asked whether the same effect could be seen in other species",
+           "all of the samples were measured three times on different days",
+           "the signal was much stronger when the drug was added before the light",
+           "none of the other treatments had any effect on the growth of the cells",
+           "these findings suggest a simple model for how the process is controlled",
+           "further work will be needed to test this model in living animals",
+           "we thank the members of the laboratory for their help with the project",
+           "the data that support the findings of this study are available from the authors"]
+GLUED = ". ".join(", ".join(c.replace(" ", "") for c in pair) for pair in zip(CLAUSES[::2], CLAUSES[1::2])) + "."
+SPACED = ("Most cells in the tissue express the receptor, and Gunawardane and Chiorean showed that "
+          "phosphatidylinositol and methylenebisacrylamide behave differently in the assay with the primer "
+          "GGTGCTCGAGTTAATGATGATGGTGAT. ")
+
+
+def _split(run: str) -> str:
+    points = spacing.split_points(run)
+    return " ".join(run[a:b] for a, b in zip([0, *points], [*points, len(run)]))
+
+
+def test_a_glued_run_of_common_words_is_split_at_its_words():
+    assert _split("andtheextentofrepressioncouldbecontrolled") == "and the extent of repression could be controlled"
+    assert _split("DepartmentofMolecularMedicine") == "Department of Molecular Medicine"
+
+
+@pytest.mark.parametrize("word", ["phosphatidylinositol", "Escherichia", "methylenebisacrylamide"])
+def test_a_word_or_an_unknown_term_is_never_cut(word):
+    assert spacing.split_points(word) == []
+
+
+def test_the_unknown_middle_of_a_run_stays_whole():
+    """Common words come off the ends; what no common word explains is kept as one word, not syllables."""
+    assert _split("measuredwithzvkqoprevirduringtheassay") == "measured with zvkqoprevir during the assay"
+
+
+def test_only_a_document_that_lost_its_spaces_counts_as_glued():
+    assert spacing.glued([GLUED])
+    assert not spacing.glued([SPACED * 5])  # two names that split into common words are no evidence
+
+
+def test_restored_spaces_map_back_to_the_raw_text():
+    text = "Weconcludethattheextent ofrepression."
+    clean, offsets = spacing.restore_spaces(text, list(range(len(text))))
+    assert clean == "We conclude that the extent of repression."
+    assert len(offsets) == len(clean)
+    assert "".join(text[o] for o, ch in zip(offsets, clean) if ch != " ") == text.replace(" ", "")
+
+
+def test_a_glued_pdf_reads_with_spaces_and_its_quotes_check_out(tmp_path):
+    pdf = text_pdf(tmp_path / "glued.pdf", [GLUED, GLUED])
+    pages, _ = read_pdf(pdf)
+    assert "We conclude that the extent of repression could be controlled by altering the dose" in pages[0].clean
+    for page in pages:
+        assert page.sentences
+        for start, end in page.sentences:
+            assert quote_on_page(raw_span(page, start, end), page)
+
+
+def test_a_normally_spaced_pdf_is_left_as_it_is(tmp_path):
+    pdf = text_pdf(tmp_path / "spaced.pdf", [SPACED * 6])
+    pages, _ = read_pdf(pdf)
+    assert pages[0].clean == " ".join(SPACED.split() * 6)
+
+
+@pytest.mark.slow
+def test_a_real_paper_whose_words_pypdf_runs_together():
+    paper = SHARED / "corpus-litqa" / "10.1021_acschembio.3c00138.pdf"
+    if not paper.exists():
+        pytest.skip(f"{paper} is not here")
+    pages, _ = read_pdf(paper)
+    clean = " ".join(page.clean for page in pages)
+    assert "the extent of repression could be controlled by altering the concentration" in clean
+    assert "andtheextentofrepression" in " ".join(page.text for page in pages)  # the raw text as pypdf gave it
+    for page in pages:
+        for start, end in page.sentences:
+            assert quote_on_page(raw_span(page, start, end), page)
