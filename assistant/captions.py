@@ -8,10 +8,12 @@ sizes and boxes give the caption block, the label line and the lines after it in
 size, until the size changes or a vertical gap opens (a caption may run on into the next column).
 The block's last characters are then found again in the clean text, compared on letters and
 digits only, so pypdf's spacing ("str uct ure"), joined hyphens and ligatures do not matter.
+A table's caption is its title paragraph, as its cells are often set in the caption's font.
 Without layout (label not found by PDFium, block not found in the text) the caption ends where
 its paragraph does: the first line ending a sentence that is shorter than the page's full lines.
-A caption whose label line continues a sentence of the running text, in the body's font, is a
-sentence that happens to begin with a label, and is dropped.
+A label line in the body's font set directly under a line of the same font (by layout), or after
+a line that ends mid-sentence (without layout), is running text that happens to begin with a
+label ("listed in / Table 1. They grow ..."), and is no caption.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .layout import LayoutLine, _chars, _lines, char_at
 from .records import Caption, Page
 
 log = logging.getLogger(__name__)
@@ -34,7 +37,8 @@ _LABEL = re.compile(
     r"(?P<kind>Fig(?:ure)?\b\.?|FIG(?:URE)?\b\.?|Table\b|TABLE\b)[\s\xa0]*"
     r"(?P<number>S?\d{1,3}|[IVX]{1,5}\b)"
     # then punctuation and text on the same line, or a capitalised word ("Figure 2 Uncovering ...")
-    r"(?:[\s\xa0\u2003]*[.:|–—][\s\xa0\u2003]*(?=\S)|[\s\xa0\u2003]+-[\s\xa0\u2003]+(?=\S)|[\s\xa0\u2003]+\(?(?=[A-Z][A-Za-z]))"
+    r"(?:[\s\xa0\u2003]*[.:|–—][\s\xa0\u2003]*(?=\S)|[\s\xa0\u2003]+-[\s\xa0\u2003]+(?=\S)"
+    r"|[\s\xa0\u2003]+\(?(?=[A-Z][A-Za-z]))"
 )
 _SENTENCE_GOES_ON = re.compile(r"[a-z,]\s*$")  # a line ending like this is continued by the next one
 _PARAGRAPH_END = re.compile(r"[.!?)\]](?=\s*(?:\d{1,4})?\s*$)")  # a sentence's end, then maybe a line number
@@ -155,8 +159,6 @@ def _page_blocks(textpage, labels: set[str], body: float) -> dict[tuple[str, int
 
 def _body_size(textpages: list) -> float:
     """The most common font size among characters sampled evenly from these pages (the body text's)."""
-    from .layout import char_at
-
     counts = [textpage.count_chars() for textpage in textpages]
     step = max(1, sum(counts) // _SAMPLE)
     sizes = Counter(round(c.size, 1) for textpage, n in zip(textpages, counts)
@@ -167,8 +169,6 @@ def _body_size(textpages: list) -> float:
 def _block(textpage, start: int, n: int, body: float, table: bool) -> _Block | None:
     """The label line and the lines after it in its font size, up to a size change or a vertical gap;
     a table's caption is its title paragraph (the cells under it are often set in the same font)."""
-    from .layout import _chars, _lines
-
     chars = []
     stop = start
     while True:
@@ -180,13 +180,13 @@ def _block(textpage, start: int, n: int, body: float, table: bool) -> _Block | N
             break
     kept = _first_paragraph(kept) if table else kept
     text = " ".join(ln.text for ln in kept)
-    if _LABEL.fullmatch(text.rstrip(" .:|")) or not _LABEL.match(text):
-        return None  # the label alone (a rotated table's, say), or nothing like it: no end from layout
+    if label_of(text) is None:
+        return None  # the label alone (a rotated table's, say), or no label: no end from layout
     distinct = abs(kept[0].size - body) >= _SIZE_TOLERANCE
     return _Block(text, distinct or _set_apart(_lines(_chars(textpage, max(0, start - _BEFORE), start)), kept[0]))
 
 
-def _set_apart(before: list, first) -> bool:
+def _set_apart(before: list[LayoutLine], first: LayoutLine) -> bool:
     """Whether the line before the label line (in PDFium's order) leaves it a line of its own: not
     directly above it, in its font, as a paragraph's previous line is."""
     if not before:
@@ -196,7 +196,7 @@ def _set_apart(before: list, first) -> bool:
     return not (above and abs(prev.size - first.size) < _SIZE_TOLERANCE)
 
 
-def _same_block(lines: list, body: float) -> list:
+def _same_block(lines: list[LayoutLine], body: float) -> list[LayoutLine]:
     """The first line and those after it that continue it: same font size, under the previous line
     without a gap, or at the top of the next column (level with the first line, or in a font apart
     from the body's)."""
@@ -215,12 +215,12 @@ def _same_block(lines: list, body: float) -> list:
     return block
 
 
-def _first_paragraph(lines: list) -> list:
+def _first_paragraph(lines: list[LayoutLine]) -> list[LayoutLine]:
     """The lines up to the first that falls short of the block's right edge. A short title line goes on
     only into a full line under it at its left edge: a description, not the table's cells."""
     right, left = max(ln.right for ln in lines), lines[0].left
 
-    def full(ln) -> bool:  # ragged-right text leaves up to ~a long word's width free
+    def full(ln: LayoutLine) -> bool:  # ragged-right text leaves up to ~a long word's width free
         return ln.right >= right - 0.15 * (right - left)
 
     out = lines[:1]
@@ -238,7 +238,8 @@ def _captions(page: Page, starts: list[_Start], blocks: dict[tuple[str, int], _B
     for s in starts:
         block = blocks.get((s.label, seen[s.label]))
         seen[s.label] += 1
-        if (block.apart is False) if block else s.continues:
+        running_text = not block.apart if block else s.continues
+        if running_text:
             continue  # a body sentence that begins a line with "Figure 2."
         end = _block_end(page.clean, s.clean, block.text) if block else None
         found.append((s.clean, end if end is not None else _paragraph_end(page, s), s.label))
