@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import math
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,13 +64,26 @@ def read_front_page(path: str | Path) -> FrontPage:
             try:
                 page = doc[0]
                 height = page.get_height()
-                chars = _chars(page.get_textpage())
+                textpage = page.get_textpage()
+                chars = _upright(_chars(textpage), textpage)
             finally:
                 doc.close()
     except Exception as exc:  # PDFium raises its own error types on broken or odd files
         log.warning("%s: page 1 layout not read (%s: %s)", Path(path).name, type(exc).__name__, exc)
         return FrontPage()
     return front_page(_lines(chars), height)
+
+
+def _upright(chars: list[_Char], textpage) -> list[_Char]:
+    """The chars set the way most of the page runs: text turned against it (arXiv's id stamp up the
+    left margin) is a stamp, never a title or a byline."""
+    import pypdfium2.raw as raw
+
+    angles = [raw.FPDFText_GetCharAngle(textpage, i) for i in range(len(chars))]  # radians; -1 if unknown
+    turned = [a >= 0 and min(a, 2 * math.pi - a) > 0.1 for a in angles]
+    if sum(turned) * 2 > len(chars):
+        return chars
+    return [c for c, turn in zip(chars, turned) if not turn]
 
 
 def front_page(lines: list[LayoutLine], height: float) -> FrontPage:
@@ -140,16 +155,45 @@ def _line(row: list[_Char]) -> LayoutLine | None:
     if not visible:
         return None
     size = Counter(round(c.size, 1) for c in visible).most_common(1)[0][0]
-    row = _drop_line_number(row, size)
+    row = _without_accents(_drop_line_number(row, size), size)
     body = [c for c in row if c.ch.strip() and c.size >= _SUPERSCRIPT * size]
     if not body:
         return None
     text = " ".join("".join(c.ch for c in row).split())
-    names = " ".join("".join(c.ch for c in row if not c.ch.strip() or c.size >= _SUPERSCRIPT * size).split())
     weight = Counter(c.weight for c in body).most_common(1)[0][0]
-    return LayoutLine(text=text, names=names, size=size, weight=weight, left=min(c.left for c in body),
+    return LayoutLine(text=text, names=_names_text(row, size), size=size, weight=weight, left=min(c.left for c in body),
                       right=max(c.right for c in body), bottom=min(c.bottom for c in body),
                       top=max(c.top for c in body))
+
+
+def _names_text(row: list[_Char], size: float) -> str:
+    """The line without super- and subscripts, with "; " where a gap of an em or more sets names apart
+    ("Anirban Dasgupta    Ravi Kumar": LaTeX's \\and leaves no comma)."""
+    out, prev = [], None
+    for c in row:
+        if c.ch.strip() and c.size < _SUPERSCRIPT * size:
+            continue
+        if c.ch.strip():
+            if prev is not None and c.left - prev.right >= size:
+                out.append(" ; ")
+            prev = c
+        out.append(c.ch)
+    return " ".join("".join(out).split())
+
+
+def _without_accents(row: list[_Char], size: float) -> list[_Char]:
+    """A row without the spacing accents PDFium reads as chars of their own ("Leit ˜ ao" for Leitão), nor
+    the spaces they caused: a space stays only where the letters around it are set apart."""
+    if not any(unicodedata.category(c.ch) == "Sk" for c in row):
+        return row
+    kept = [c for c in row if unicodedata.category(c.ch) != "Sk"]
+    out: list[_Char] = []
+    for i, c in enumerate(kept):
+        before = next((p for p in reversed(out) if p.ch.strip()), None)
+        after = next((n for n in kept[i + 1:] if n.ch.strip()), None)
+        if c.ch.strip() or not (before and after and after.left - before.right < 0.1 * size):
+            out.append(c)
+    return out
 
 
 def _drop_line_number(chars: list[_Char], size: float) -> list[_Char]:

@@ -23,7 +23,7 @@ from .records import Page, Paper, PdfMeta, TitleBlock
 
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 _LABELLED_DOI = re.compile(r"(?:doi\.org/|\bdoi\s*[:/]?\s*)(10\.\d{4,9}/[^\s\"<>]+)", re.I)
-_YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+_YEAR = r"(?:19\d\d|20[0-4]\d)"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _NOT_YEAR = r"(?!(?:19|20)\d\d\b)"
 _VOLUME = r"(?:Vol(?:ume|\.)?\s*)?"
@@ -38,9 +38,13 @@ _JOURNAL_LINE = [re.compile(p) for p in (
     rf"\b\d{{1,4}}\s*[,:]\s*[\w-]*\d\s*[,–—-]\s*\d+\s*[-–—]?\s*\d*\s*,\s*(?:{_MONTH}\s+(?:\d{{1,2}},?\s*)?)?"
     rf"({_YEAR})\b",
     rf"\b({_YEAR})\s+Vol(?:ume|\.)?\s*\d+",  # PNAS 2023 Vol. 120
+    # Vol. 27, pp. 379–423, 623–656, July, October, 1948
+    rf"\bVol(?:ume|\.)?\s*\d+\s*,\s*(?:No\.?\s*\d+\s*,\s*)?pp?\.\s*\d+\s*[-–—]\s*\d+(?:\s*,\s*\d+\s*[-–—]\s*\d+)*"
+    rf"\s*,\s*(?:{_MONTH},?\s*)*({_YEAR})\b",
     # Volume 25 | February 2024
     rf"\bVol(?:ume|\.)?\s*\d+\s*[|,]\s*(?:No\.?\s*\d+\s*[|,]\s*)?(?:{_MONTH}\s+)?({_YEAR})\b",
     rf"\(\s*[A-Z][A-Za-z]*[A-Z][\w-]*\s+({_YEAR})\s*\)",  # (PAMIR-2 2023), (ACL 2020)
+    rf"\(({_YEAR})\)\.\s[^\n]{{5,300}}?,\s*\d{{1,4}}\s*\(\d{{1,4}}\)",  # APA: (2011). Title. Journal, 15(2)
 )]
 _DATE = rf"\s*:?\s*(?:on\s+)?(?:\d{{1,2}}\s+)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?({_YEAR})\b"
 _PUBLISHED = re.compile(rf"(?:published(?: online)?|version posted|publication date|available online|epub){_DATE}",
@@ -48,18 +52,26 @@ _PUBLISHED = re.compile(rf"(?:published(?: online)?|version posted|publication d
 _ACCEPTED = re.compile(rf"(?:accepted(?: for publication)?|presented){_DATE}", re.I)
 _RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
 _COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright:?)\s*(?:©\s*)?(?:the authors?\(?s?\)?\s*)?({_YEAR})", re.I)
-_ARXIV = re.compile(r"arXiv:\s*(\d{2})(\d{2})\.\d{4,5}", re.I)
-_ARXIV_ID = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?)", re.I)
+# arXiv ids begin with the year and month: 2310.01234, or math/0501170 before 2007
+_ARXIV = re.compile(r"arXiv:\s*(?:[a-z-]+(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})\.?\d{3,5}", re.I)
+_ARXIV_ID = re.compile(r"arXiv:\s*((?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?)", re.I)
+# A line that is a date, perhaps labelled: "June 7, 2004", "Draft: February 16, 2009", "(Draft of October 7, 2013)";
+# not a download or retrieval date
+_DATE_LABEL = r"(?!(?i:retrieved|downloaded|accessed|printed)\b)[A-Z]?[a-z]+(?: [a-z]+){0,3}(?::|\s+of|\s+on)\s*"
+_DATE_LINE = re.compile(rf"^\W*(?:{_DATE_LABEL})?(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:\d{{1,2}}[,.]?\s+)?({_YEAR})\W*$", re.M)
+# A note that the paper appeared, or is to appear, somewhere: the year there dates an earlier or later version
+_APPEARED = re.compile(rf"\b(?:appear(?:ed|s)?|to appear) in\b[^.\n]{{0,80}}?\b({_YEAR})\b", re.I)
 _PROCEEDINGS = re.compile(r"(Proceedings of (?:the )?[^.*\n]{5,200}?(?:\([^)]{2,40}\))?)(?=[,.*]|\s+pages|\s+pp|$)", re.I)
 _JOURNAL = re.compile(r"\b((?:Journal|Transactions|Annals|Review|Letters) of [A-Z][^,.\n]{3,80})")
 _FRONT_END = re.compile(r"\n(?:\d{1,2}\.?\s+)?(?:Introduction|INTRODUCTION|Background|BACKGROUND)\b")
 _AFFILIATION = re.compile(r"\b(Universit|Institut|Department|School|College|Laborator|Academy|Center|Centre|Faculty|"
                           r"Hospital|Inc\b|Ltd|@)", re.I)
-_BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|administrator|author|unknown|anonymous|\s*$)|"
+_BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|administrator|author|unknown|anonymous|arxiv:|[\W\d_]*$)|"
                        r"\.(docx?|pdf|tex)$|^[^\s]*_[^\s]*$|^[a-z0-9._-]+$|\d+\s*\.\.\s*\d+$", re.I)
-_STAMP = re.compile(r"arXiv:|^\W*\d+\W*$|^(page|vol\.?|volume|issue)\b", re.I)
+_STAMP = re.compile(r"arXiv:|^\W*\d+\W*$|^(page|vol\.?|volume|issue|to appear|running head)\b", re.I)
 _DEGREE = re.compile(r"(?:Ph\.?D|M\.D|MD|M\.?Sc|B\.?Sc|MPH|D\.?Phil)\.?,?", re.I)
-_NAME_SPLIT = re.compile(r"\s*(?:[,;]|\band\b|&)\s*")
+_TITLE_WORDS = {"of", "the", "for", "in", "on", "to", "with", "from", "at"}  # never in a person's name
+_NAME_SPLIT = re.compile(r"\s*(?:[,;]|\b(?i:and)\b|&)\s*")
 _RUNNING_LINES = 4  # lines at the top and bottom of later pages searched for running heads and feet
 
 
@@ -108,7 +120,7 @@ def find_title(meta: PdfMeta, pages: list[Page]) -> tuple[str, TitleBlock | None
     reads like a title (not a journal banner, a stamp or a number), else the
     first plausible front-matter line. Returns the title and its layout block (for the byline)."""
     first = pages[0].text if pages else ""
-    blocks = [b for b in meta.front.blocks if _title_like(b, pages)]
+    blocks = [b for b in map(_with_subtitle, meta.front.blocks) if _title_like(b, pages)]
     for candidate in (_first(meta.xmp, "dc:title"), _info(meta, "Title")):
         if candidate and not _BAD_META.search(candidate) and _printed(candidate, first):
             return candidate, _matching_block(candidate, blocks)
@@ -153,15 +165,19 @@ def find_paper_doi(meta: PdfMeta, pages: list[Page]) -> str | None:
 def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     """XMP cover/publication date, else the year of the journal line (page 1's margins, the Info
     Subject, running heads, front matter), else a published/posted date, accepted, received,
-    copyright year or arXiv stamp (its id's year)."""
+    copyright year, arXiv stamp (its id's year) or date line there; else an arXiv stamp or a note
+    of where the paper appeared (or is to appear) anywhere on page 1, such as a footnote."""
     for field in ("prism:coverDate", "prism:publicationDate", "prism:coverDisplayDate"):
         for value in meta.xmp.get(field, []):
             if match := re.search(rf"\b{_YEAR}\b", value):
                 return match.group(0)
     year = find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages),
                      front_matter(pages, raw=True))
-    arxiv = _ARXIV.search(pages[0].text) if pages and not year else None  # the stamp may be anywhere on page 1
-    return f"20{arxiv.group(1)}" if arxiv else year
+    first = pages[0].text if pages and not year else ""  # a stamp or note may be anywhere on page 1
+    if arxiv := _ARXIV.search(first):
+        return _arxiv_year(arxiv)
+    appeared = _APPEARED.search(first)
+    return appeared.group(1) if appeared else year
 
 
 def front_matter(pages: list[Page], raw: bool = False) -> str:
@@ -223,15 +239,23 @@ def _join_title(lines: list[str]) -> str:
 
 
 def _title_like(block: TitleBlock, pages: list[Page]) -> bool:
-    """Mostly letters and not a stamp; with names printed under it (a title's byline), else with 3+
-    words and not a banner that recurs in later pages' running heads (a journal name)."""
+    """Mostly letters, not a stamp and not a paragraph's continuation (its first word in lower case);
+    with names printed under it (a title's byline), else with 3+ words and not a banner that recurs
+    in later pages' running heads (a journal name)."""
     text = _join_title(block.lines)
     letters = sum(c.isalpha() for c in text) / max(len(text), 1)
-    if not (3 < len(text) < 400 and letters > 0.6) or _STAMP.search(text):
+    if not (3 < len(text) < 400 and letters > 0.6) or _STAMP.search(text) or re.match(r"[a-z]+\b", text):
         return False
     if byline_names(block.below):
         return True
     return len(text.split()) >= 3 and _norm(text) not in _norm(running_text(pages))
+
+
+def _with_subtitle(block: TitleBlock) -> TitleBlock:
+    """A title ending in a colon goes on in the line under it, its subtitle (often in another font)."""
+    if not (block.below and _join_title(block.lines).endswith(":")):
+        return block
+    return TitleBlock(lines=[*block.lines, block.below[0]], size=block.size, below=block.below[1:])
 
 
 def _matching_block(title: str, blocks: list[TitleBlock]) -> TitleBlock | None:
@@ -256,16 +280,28 @@ def byline_names(lines: list[str]) -> list[str]:
 
 
 def _names_in_line(line: str) -> list[str]:
-    if ":" in line or "@" in line or _AFFILIATION.search(line):
+    if ":" in line or "@" in line:
         return []
+    if _AFFILIATION.search(line):
+        return _name_before_affiliation(line)
     pieces = [_clean_name(p) for p in _NAME_SPLIT.split(re.sub(r"[*†‡§¶#$✉Ϯ∗]+", " ", line))]
     pieces = [p for p in pieces if p]
     names = [p for p in pieces if _name_like(p)]
     return names if names and len(names) >= 0.6 * len(pieces) else []
 
 
+def _name_before_affiliation(line: str) -> list[str]:
+    """The name of a "Name, Affiliation" byline ("Joey J. Lee, Teachers College Columbia University, NY")."""
+    head, _, rest = line.partition(",")
+    name = _clean_name(head)
+    return [name] if rest and _name_like(name) and not _AFFILIATION.search(head) else []
+
+
 def _clean_name(piece: str) -> str:
+    """A name without degrees after it or "By" before it, and in title case if set in capitals."""
     tokens = piece.split()
+    if tokens[:1] in (["By"], ["BY"]):
+        tokens.pop(0)
     while tokens and _DEGREE.fullmatch(tokens[-1]):
         tokens.pop()
     name = " ".join(tokens).strip(" .,")
@@ -275,10 +311,12 @@ def _clean_name(piece: str) -> str:
 
 
 def _name_like(piece: str) -> bool:
+    """2-5 words, mostly capitalised, no digits and none of the words of a title set in capitals
+    ("OF THE LOGICAL LAWS")."""
     tokens = piece.split()
     capitals = sum(t[:1].isupper() for t in tokens)
     return (2 <= len(tokens) <= 5 and capitals >= 2 and len(tokens) - capitals <= 1 and not re.search(r"\d", piece)
-            and tokens[-1][:1].isalpha() and len(tokens[-1]) > 1)
+            and tokens[-1][:1].isalpha() and len(tokens[-1]) > 1 and not _TITLE_WORDS & {t.lower() for t in tokens})
 
 
 def find_doi(text: str) -> str | None:
@@ -292,15 +330,24 @@ def _trim_doi(doi: str) -> str:
 
 def find_year(*texts: str) -> str | None:
     """Publication year from texts ranked best first: a journal line's year in any of them, then a
-    published/posted date, an accepted, a received date, a copyright year, an arXiv stamp."""
+    published/posted date, an accepted, a received date, a copyright year, an arXiv stamp, a line
+    that is a date (a report's or draft's)."""
     for pattern in [*_JOURNAL_LINE, _PUBLISHED, _ACCEPTED, _RECEIVED, _COPYRIGHT]:
         for text in texts:
             if match := pattern.search(text):
                 return match.group(1)
     for text in texts:
         if arxiv := _ARXIV.search(text):
-            return f"20{arxiv.group(1)}"
+            return _arxiv_year(arxiv)
+    for text in texts:
+        if match := _DATE_LINE.search(text):
+            return match.group(1)
     return None
+
+
+def _arxiv_year(match: re.Match) -> str:
+    """The year of an arXiv id's two-digit year (ids began in 1991)."""
+    return f"{'19' if match.group(1) >= '91' else '20'}{match.group(1)}"
 
 
 def find_venue(front: str) -> str | None:

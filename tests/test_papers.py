@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -62,6 +63,9 @@ def test_without_metadata_title_comes_from_the_first_page(tmp_path):
 # --- metadata from every source, on real papers ------------------------------------------------------
 
 GOLD = Path(__file__).parent / "data" / "metadata_gold.json"
+GOLD_EXTRA = Path(__file__).parent / "data" / "metadata_gold_extra.json"
+EXTRA_PDFS = Path(os.environ.get("ASSISTANT_EXTRA_PDFS", "/work/extra-pdfs"))
+FIELDS = ("title", "surname", "year", "doi")
 
 
 def _fold(text: str | None) -> str:
@@ -72,37 +76,81 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", _fold(text)).split())
 
 
-def _surname(name: str) -> str:
-    return name.split(",")[0] if "," in name else (name.split() or [""])[-1]
+def _has_surname(name: str, surname: str) -> bool:
+    """Whether an author name ("Given Family" or "Family, Given") has this family name, which may be
+    several words ("Pérez y Pérez")."""
+    family = _fold(name.split(",")[0] if "," in name else name).split()
+    wanted = _fold(surname).split()
+    return bool(wanted) and family[-len(wanted):] == wanted
+
+
+def metadata_right(paper, row: dict) -> dict[str, bool]:
+    """Which of title (fuzzy ratio >= 90 after normalising), first-author surname (ascii-folded), year
+    and DOI (lower-case) a Paper record has right against a gold row."""
+    from rapidfuzz import fuzz
+
+    doi = (paper.doi or "").lower()
+    return {"title": fuzz.ratio(_words(paper.title), _words(row["title"])) >= 90,
+            "surname": bool(paper.authors) and _has_surname(paper.authors[0], row["surname"]),
+            "year": paper.year == row["year"],
+            # a DOI not printed on page 1 nor in running heads may be missing, but never another one
+            "doi": doi == (row["doi"] or "") or (not row["doi_on_front"] and doi in ("", row["doi"]))}
+
+
+def score_metadata(papers: dict, rows: list[dict]) -> tuple[dict[str, float], list[tuple]]:
+    """Share of rows right per field, and the misses (file, field, what was read)."""
+    right = dict.fromkeys(FIELDS, 0)
+    misses = []
+    for row in rows:
+        paper = papers[Path(row["file"]).name]
+        for field, good in metadata_right(paper, row).items():
+            right[field] += good
+            if not good:
+                misses.append((row["file"], field, paper.title[:60], paper.authors[:1], paper.year, paper.doi))
+    return {field: n / len(rows) for field, n in right.items()}, misses
 
 
 @pytest.mark.slow
 def test_metadata_matches_the_gold_table_of_34_real_papers(real_library):
-    """Title (fuzzy ratio >= 90 after normalising), first-author surname (ascii-folded), year and DOI
-    (lower-case) each right for at least 95% of the papers whose first pages were read by hand, as
-    ``assistant add`` stored them."""
-    from rapidfuzz import fuzz
-
+    """Title, first-author surname, year and DOI each right for at least 95% of the papers whose first
+    pages were read by hand, as ``assistant add`` stored them."""
     gold = json.loads(GOLD.read_text())["papers"]
     assert len(gold) == 34
-    right = {"title": 0, "surname": 0, "year": 0, "doi": 0}
-    misses = []
-    added = {paper.file_name: paper for paper in real_library.papers()}
-    for row in gold:
-        paper = added[Path(row["file"]).name]
-        doi = (paper.doi or "").lower()
-        ok = {"title": fuzz.ratio(_words(paper.title), _words(row["title"])) >= 90,
-              "surname": bool(paper.authors) and _fold(_surname(paper.authors[0])) == _fold(row["surname"]),
-              "year": paper.year == row["year"],
-              # a DOI not printed on page 1 nor in running heads may be missing, but never another one
-              "doi": doi == (row["doi"] or "") or (not row["doi_on_front"] and doi in ("", row["doi"]))}
-        for field, good in ok.items():
-            right[field] += good
-            if not good:
-                misses.append((row["file"], field, paper.title[:60], paper.authors[:1], paper.year, paper.doi))
-    accuracy = {field: n / len(gold) for field, n in right.items()}
+    accuracy, misses = score_metadata({paper.file_name: paper for paper in real_library.papers()}, gold)
     print(accuracy, *misses, sep="\n")
     assert min(accuracy.values()) >= 0.95, (accuracy, misses)
+
+
+def _extra_papers(rows: list[dict]) -> dict:
+    """The extra gold table's PDFs read and described as ``assistant add`` does (no embedding)."""
+    missing = [row["file"] for row in rows if not (EXTRA_PDFS / row["file"]).is_file()]
+    if missing:
+        pytest.skip(f"{len(missing)} of the {len(rows)} PDFs of {GOLD_EXTRA.name} are not in {EXTRA_PDFS} (set "
+                    f"ASSISTANT_EXTRA_PDFS; each row's source says where to fetch it), e.g. {missing[0]}")
+    papers = {}
+    for row in rows:
+        path = EXTRA_PDFS / row["file"]
+        pages, meta = read_pdf(path)
+        papers[row["file"]] = describe(path, pages, meta)
+    return papers
+
+
+# Gates at the levels measured on 2026-12-02 (right / rows): development rows were looked at while fixing
+# the extractor (before: title 10/16, surname 9/16, year 4/16, DOI 16/16), held-out rows only measured
+# (before: 13/17, 13/17, 9/17, 17/17). The 95% target is met on titles and DOIs, not on surnames and years.
+EXTRA_FLOORS = {"dev": {"title": 16 / 16, "surname": 14 / 16, "year": 15 / 16, "doi": 16 / 16},
+                "heldout": {"title": 16 / 17, "surname": 15 / 17, "year": 11 / 17, "doi": 17 / 17}}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("split", ["dev", "heldout"])
+def test_metadata_matches_the_gold_table_of_other_fields(split):
+    """The same scores on real PDFs of other fields and layouts (arXiv, maths, physics, economics,
+    philosophy, reports with cover pages, scanned-then-OCRed journals), per split."""
+    rows = [row for row in json.loads(GOLD_EXTRA.read_text())["papers"] if row["split"] == split]
+    accuracy, misses = score_metadata(_extra_papers(rows), rows)
+    print(split, accuracy, *misses, sep="\n")
+    assert all(accuracy[field] >= floor for field, floor in EXTRA_FLOORS[split].items()), (accuracy, misses)
 
 
 # --- each source on its own, with generated PDFs -----------------------------------------------------
@@ -199,6 +247,57 @@ def test_an_arxiv_stamp_gives_year_and_id_and_stays_out_of_the_text(tmp_path):
     assert (paper.title, paper.authors[0], paper.year) == ("Counting Tokens Without Tears", "Jane Q. Doe", "2021")
     assert paper.venue == "arXiv preprint arXiv:2106.01234v2" and paper.doi is None
     assert "arXiv:2106" in pages[0].text and "arXiv:2106" not in pages[0].clean
+
+
+def test_reports_drafts_reprints_and_old_arxiv_ids_are_dated():
+    assert find_year("Reprinted from The Bell System Technical Journal, Vol. 27, pp. 379–423, 623–656, July, "
+                     "October, 1948.") == "1948"
+    assert find_year("Lee, J. J. & Hammer, J. (2011). Gamification in Education: What, How, Why Bother? Academic "
+                     "Exchange Quarterly, 15(2). 1") == "2011"
+    assert find_year("Gary Klein\nKlein Associates Inc.\nJune 7, 2004\n") == "2004"
+    assert find_year("(Draft of October 7, 2013)") == "2013"
+    assert find_year("arXiv:math/0501170v3 [math.CO] 25 Jan 2005") == "2005"
+    assert find_year("arXiv:quant-ph/9508027v2") == "1995"
+    assert find_year("Draft: February 16, 2009", "arXiv:1004.4240v1 [cs.DS]") == "2010"  # the stamp dates the version
+    assert find_year("Available from: R. Perez\nRetrieved on: 18 March 2016") is None  # a download date
+    assert find_year("Institute in July, 2004.") is None  # a sentence, not a date line
+
+
+def test_bylines_after_the_name_and_in_capitals():
+    assert byline_names(["Joey J. Lee, Teachers College Columbia University, NY",
+                         "Jessica Hammer, Teachers College Columbia University, NY",
+                         "Lee, Ph.D., is an Assistant Professor of Technology and Education."]) == ["Joey J. Lee",
+                                                                                                   "Jessica Hammer"]
+    assert byline_names(["By C. E. SHANNON"]) == ["C. E. Shannon"]
+    assert byline_names(["ON THE MEANINGS OF THE LOGICAL", "CONSTANTS AND THE JUSTIFICATIONS"]) == []
+
+
+def test_a_turned_arxiv_stamp_names_set_apart_and_a_subtitle(tmp_path):
+    """arXiv's stamp runs up the margin in large type: neither a title nor a byline. LaTeX sets authors
+    apart without commas; a title ending in a colon goes on in its subtitle."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "p.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.saveState()
+    c.translate(30, 200)
+    c.rotate(90)
+    c.setFont("Helvetica", 20)
+    c.drawString(0, 0, "arXiv:math/0501170v3 [math.CO] 25 Jan 2005")
+    c.restoreState()
+    for x, y, size, text in [(250, 760, 17, "Tilings:"), (150, 738, 14, "Tiles in the Plane and Beyond"),
+                             (150, 712, 11, "Federico Ardila"), (300, 712, 11, "Richard P. Stanley"),
+                             (150, 690, 10, "Abstract"),
+                             *[(150, 670 - 14 * i, 10, f"Sentence {i} of the abstract on tiles.") for i in range(5)]]:
+        c.setFont("Helvetica", size)
+        c.drawString(x, y, text)
+    c.showPage()
+    c.save()
+    paper = describe(path, *read_pdf(path))
+    assert paper.title == "Tilings: Tiles in the Plane and Beyond"
+    assert paper.authors == ["Federico Ardila", "Richard P. Stanley"]
+    assert paper.year == "2005"
 
 
 def test_xmp_metadata_is_read_even_when_its_xml_is_broken(tmp_path):
