@@ -271,7 +271,8 @@ def byline_names(lines: list[str]) -> list[str]:
     names and the lines continuing it. Degrees, marks and affiliation lines are left out."""
     names: list[str] = []
     for line in lines:
-        found = _names_in_line(line)
+        # layout marks wide gaps " ; " (names set apart); OCR'd text can space a name's own words as widely
+        found = _names_in_line(line) or _names_in_line(line.replace(" ; ", " "))
         if found:
             names += found
         elif names or re.search(r"[a-z]{3}", line) and not re.search(r":|\d", line):
