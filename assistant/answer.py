@@ -30,6 +30,7 @@ from .chunking import sentence_spans
 from .papers import front_matter_end
 from .pdf import is_table_row, raw_span
 from .records import Answer, AnswerSentence, Citation, Evidence, Page, Paper, Reference
+from .render import reference_entry
 from .retrieve import about_references, terms
 from .settings import AnswerSettings
 from .textnorm import contains, normalize
@@ -363,11 +364,16 @@ class ExtractiveAnswerer:
     # composition --------------------------------------------------------------------------
     def _compose(self, query: Query, chosen: list[Candidate], evidence: list[Evidence],
                  papers: dict[str, Paper]) -> Answer:
+        """The answer's sentences with their citations. When the question is about the paper itself
+        (authors, venue, DOI) and the model chose a sentence of its front matter, the paper's record
+        leads, cited to that front-matter quote: the page the record was read from."""
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
+        cited_units: list[Candidate] = []
         for cand in chosen:
             if not quote_on_page(cand.quote, cand.page):
                 continue  # never show a citation that does not check out
+            cited_units.append(cand)
             paper = papers[cand.paper_id]
             citations.append(Citation(paper_id=paper.id, file_name=paper.file_name, page=cand.page.label,
                                       quote=cand.quote, chunk_id=cand.chunk_id, authors=paper.authors,
@@ -375,6 +381,10 @@ class ExtractiveAnswerer:
             sentences.append(AnswerSentence(text=cand.text, citations=[len(citations) - 1]))
         if not sentences:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
+        front = next((i for i, c in enumerate(cited_units) if c.front), None)
+        if front is not None and _BIBLIOGRAPHIC_Q.search(query.focus):
+            record = reference_entry(papers[cited_units[front].paper_id])
+            sentences.insert(0, AnswerSentence(text=record, citations=[front]))
         cited = {c.paper_id: papers[c.paper_id] for c in citations}
         return Answer(question=query.focus, standalone_question=query.text, sentences=sentences,
                       citations=citations, evidence=evidence, papers=cited)

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answer import quote_on_page
 from assistant.api import Library, LibraryBusy, LibraryError, UnknownPaper
-from assistant.render import answer_text
+from assistant.render import answer_text, reference_entry
 
 from . import pdfgen
 from .conftest import MADAMINOVA, WEI
@@ -35,6 +35,24 @@ def test_madaminova_answer_cites_printed_pages_and_year(corpus_library):
     assert "(Madaminova, 2023, p. 84)" in answer_text(answer)
     paper = corpus_library.paper(MADAMINOVA.name)
     assert paper.doi == "10.5220/0012672300003882" and paper.year == "2023"
+
+
+def test_a_question_about_the_paper_itself_is_answered_from_its_record(corpus_library):
+    """The record leads (authors, year, title, venue, DOI), cited to the first-page quote it was read from."""
+    answer = corpus_library.ask("In which proceedings did Madaminova's paper appear, and what is its DOI?")
+    assert not answer.abstained
+    paper = corpus_library.paper(MADAMINOVA.name)
+    lead = answer.sentences[0]
+    assert lead.text == reference_entry(paper) and "10.5220/0012672300003882" in lead.text
+    citation = answer.citations[lead.citations[0]]
+    assert citation.paper_id == paper.id and citation.page == "80"
+    assert quote_on_page(citation.quote, _pages(corpus_library, citation)["80"])
+    assert "10.5220/0012672300003882" in citation.quote or "PAMIR" in citation.quote
+
+
+def test_a_question_about_content_is_not_answered_with_a_record(corpus_library):
+    answer = corpus_library.ask("How many international migrants were there in 2019?")
+    assert all(s.text != reference_entry(p) for s in answer.sentences for p in corpus_library.papers())
 
 
 def test_every_citation_is_on_the_page_it_names(corpus_library):
