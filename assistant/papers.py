@@ -270,21 +270,25 @@ def byline_names(lines: list[str]) -> list[str]:
     """Author names from the lines under a title (nearest first): the first line that is a list of
     names and the lines continuing it. Degrees, marks and affiliation lines are left out."""
     names: list[str] = []
+    listed = False  # names came from a list of names: a "Name, Affiliation" line after it is an affiliation
     for line in lines:
         # layout marks wide gaps " ; " (names set apart); OCR'd text can space a name's own words as widely
-        found = _names_in_line(line) or _names_in_line(line.replace(" ; ", " "))
+        found = _names_in_line(line, listed) or _names_in_line(line.replace(" ; ", " "), listed)
         if found:
             names += found
+            listed = listed or not _AFFILIATION.search(line)
         elif names or re.search(r"[a-z]{3}", line) and not re.search(r":|\d", line):
             break
     return names
 
 
-def _names_in_line(line: str) -> list[str]:
+def _names_in_line(line: str, listed: bool = False) -> list[str]:
+    """The names a byline line holds; after a list of names (``listed``), an affiliation line holds none
+    ("Biomedical Sciences Research Complex, School of Biology, ..." is no "Name, Affiliation")."""
     if ":" in line or "@" in line:
         return []
     if _AFFILIATION.search(line):
-        return _name_before_affiliation(line)
+        return [] if listed else _name_before_affiliation(line)
     pieces = [_clean_name(p) for p in _NAME_SPLIT.split(re.sub(r"[*†‡§¶#$✉Ϯ∗]+", " ", line))]
     pieces = [p for p in pieces if p]
     names = [p for p in pieces if _name_like(p)]

@@ -275,6 +275,13 @@ def test_bylines_after_the_name_and_in_capitals():
     assert byline_names(["ON THE MEANINGS OF THE LOGICAL", "CONSTANTS AND THE JUSTIFICATIONS"]) == []
 
 
+def test_an_affiliation_line_after_a_list_of_names_is_no_name():
+    """After a list of names, "Unit Name, School, University" is an affiliation, however name-like its head."""
+    assert byline_names(["Sabine Grüschow, Stuart McQuarrie, Bela E. Bode,", "Tracey M. Gloster ; * and Malcolm F. White ; *",
+                         "Biomedical Sciences Research Complex, School of Biology, University of St Andrews, UK"]) == [
+        "Sabine Grüschow", "Stuart McQuarrie", "Bela E. Bode", "Tracey M. Gloster", "Malcolm F. White"]
+
+
 def test_a_turned_arxiv_stamp_names_set_apart_and_a_subtitle(tmp_path):
     """arXiv's stamp runs up the margin in large type: neither a title nor a byline. LaTeX sets authors
     apart without commas; a title ending in a colon goes on in its subtitle."""
