@@ -460,7 +460,7 @@ class Library:
         if not state.papers:
             raise LibraryError(f"the library in {self.dir} is empty; add papers first: assistant add PATH...")
         from .answer import Query
-        from .retrieve import author_terms, papers_named, without_names, years_naming_papers
+        from .retrieve import name_terms, papers_named, without_names, years_naming_papers
 
         standalone = condense(question, history or [], llm=self.settings.llm)
         named = papers_named(question, state.papers)
@@ -470,7 +470,7 @@ class Library:
         evidence = state.retriever.retrieve(search, top_k=depth, paper_ids=paper_ids, mode=mode)
         pages = state.pages.of_papers(e.chunk.paper_id for e in evidence)
         evidence = [e for e in evidence if (e.chunk.paper_id, e.chunk.page_index) in pages]  # none if removed since
-        names = set().union(*author_terms(state.papers).values()) | years_naming_papers(question, state.papers)
+        names = name_terms(question, state.papers) | years_naming_papers(question, state.papers)
         return state, Query(standalone, question, names), evidence, pages
 
     def _finish(self, answer: Answer, evidence: list[Evidence], k: int | None, started: float) -> Answer:

@@ -95,16 +95,29 @@ def years_naming_papers(question: str, papers: dict[str, Paper]) -> set[str]:
     return found
 
 
+def _may_name(word: str, question: str) -> bool:
+    """Whether a word of the question can be an author's name: in a question typed in mixed case only a
+    capitalised word can ("Green et al.", not "green fluorescent"; surnames are often words: Young, White,
+    Round, Mu); in one typed all in lower case, any word."""
+    return word[:1].isupper() or question == question.lower()
+
+
+def name_terms(question: str, papers: dict[str, Paper]) -> set[str]:
+    """The question's terms that name an author of the library ("Madaminova", "Wei's")."""
+    names = set().union(set(), *author_terms(papers).values())
+    return {t for w in question.split() if _may_name(w, question) for t in terms(w)} & names
+
+
 def without_names(question: str, papers: dict[str, Paper]) -> str:
     """The question without the author names that picked the paper ("Wei's", "Madaminova")."""
-    names = set().union(*author_terms(papers).values())
-    kept = [w for w in question.split() if not (set(terms(w)) & names)]
+    names = name_terms(question, papers)
+    kept = [w for w in question.split() if not (_may_name(w, question) and set(terms(w)) & names)]
     return " ".join(kept) or question
 
 
 def papers_named(question: str, papers: dict[str, Paper]) -> list[str] | None:
     """Ids of the papers whose author the question names, when it names some but not all."""
-    asked = set(terms(question))
+    asked = name_terms(question, papers)
     named = [pid for pid, names in author_terms(papers).items() if names & asked]
     return named if named and len(named) < len(papers) else None
 
