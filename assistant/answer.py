@@ -376,8 +376,8 @@ class ExtractiveAnswerer:
             cited_units.append(cand)
             paper = papers[cand.paper_id]
             citations.append(Citation(paper_id=paper.id, file_name=paper.file_name, page=cand.page.label,
-                                      quote=cand.quote, chunk_id=cand.chunk_id, authors=paper.authors,
-                                      year=paper.year))
+                                      quote=cand.quote, shown=cand.text, chunk_id=cand.chunk_id,
+                                      authors=paper.authors, year=paper.year))
             sentences.append(AnswerSentence(text=cand.text, citations=[len(citations) - 1]))
         if not sentences:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)

@@ -329,7 +329,8 @@ def _citation(unit: _Unit, passages: list[Evidence], papers: dict[str, Paper]) -
     if paper is None or not quote_on_page(quote, unit.page):
         return None
     return Citation(paper_id=paper.id, file_name=paper.file_name, page=unit.page.label, quote=quote,
-                    chunk_id=chunk.id, authors=paper.authors, year=paper.year)
+                    shown=unit.page.clean[unit.start:unit.end].strip(), chunk_id=chunk.id, authors=paper.authors,
+                    year=paper.year)
 
 
 # backends -----------------------------------------------------------------------------------------

@@ -178,7 +178,9 @@ class Citation(BaseModel):
     paper_id: str
     file_name: str
     page: str  # printed page label
-    quote: str  # verbatim (whitespace-collapsed) span of the raw page text
+    quote: str  # verbatim (whitespace-collapsed) span of the raw page text: what validation checks
+    shown: str = ""  # the same span as a reader sees it: line-break hyphens joined, ligatures expanded, lost
+    # spaces put back (the clean text); "" = the quote itself
     chunk_id: str | None = None
     authors: list[str] = Field(default_factory=list)
     year: str | None = None

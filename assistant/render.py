@@ -63,10 +63,15 @@ def answer_markdown(answer: Answer) -> str:
     if answer.abstained:
         return ABSTENTION
     lines = [answer_text(answer), "", "**Quotes**", ""]
-    lines += [f"{n}. {citation_text(c)} “{c.quote}”" for n, c in enumerate(answer.citations, 1)]
+    lines += quote_list(answer)
     lines += ["", "**References**", ""]
     lines += [f"- {reference_entry(p)}" for p in sorted(answer.papers.values(), key=lambda p: author_label(p.authors))]
     return "\n".join(lines)
+
+
+def quote_list(answer: Answer) -> list[str]:
+    """'1. (Madaminova, 2023, p. 83) “quote”' per citation, the quote as a reader sees it (clean text)."""
+    return [f"{n}. {citation_text(c)} “{c.shown or c.quote}”" for n, c in enumerate(answer.citations, 1)]
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -76,7 +81,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "answer": answer_text(answer),
         "abstained": answer.abstained,
         "citations": [
-            {"paper": c.file_name, "paper_id": c.paper_id, "page": c.page, "quote": c.quote, "text": citation_text(c)}
+            {"paper": c.file_name, "paper_id": c.paper_id, "page": c.page, "quote": c.quote,
+             "shown": c.shown or c.quote, "text": citation_text(c)}
             for c in answer.citations
         ],
         "passages": [

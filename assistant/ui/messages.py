@@ -8,7 +8,7 @@ a toggle because an extractive answer already reads them out.
 from __future__ import annotations
 
 from ..records import Answer
-from ..render import ABSTENTION, answer_text, author_label, citation_text, reference_entry
+from ..render import ABSTENTION, answer_text, author_label, quote_list, reference_entry
 
 EMPTY_LIBRARY = ("The library is empty. Add PDFs with **Add PDFs** in the Library panel on the left, "
                  "then ask again.")
@@ -18,7 +18,7 @@ def answer_message(answer: Answer) -> str:
     if answer.abstained:
         return ABSTENTION
     text = answer_text(answer, link=lambda i, label: f"[{label}](#cite-{i + 1})")
-    quotes = "\n".join(f"{n}. {citation_text(c)} “{c.quote}”" for n, c in enumerate(answer.citations, 1))
+    quotes = "\n".join(quote_list(answer))
     references = "\n".join(f"- {reference_entry(p)}"
                            for p in sorted(answer.papers.values(), key=lambda p: author_label(p.authors)))
     return (f"{text}\n\n<details><summary>Quotes ({len(answer.citations)})</summary>\n\n{quotes}\n\n</details>\n\n"
