@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from .records import Paper, Reference
-from .references import LINK_THRESHOLD, reference_matches
+from .references import LINK_THRESHOLD, LinkCandidates, reference_matches
 from .render import author_label
 
 T = TypeVar("T")
@@ -67,11 +67,15 @@ def best_match(ref: Reference, papers: dict[str, Paper], citing_id: str) -> str 
 
 def link_all(citing: list[tuple[str, Reference]], papers: dict[str, Paper]
              ) -> tuple[list[tuple[str, Reference]], list[tuple[str, str]]]:
-    """Re-resolve every reference; return the changed references and the new (citing, cited) links."""
+    """Re-resolve every reference; return the changed references and the new (citing, cited) links.
+
+    Each reference is scored against its candidates only (``LinkCandidates``): the same links as
+    scoring every paper, since no other paper can reach the threshold."""
+    candidates = LinkCandidates(papers)
     updates: list[tuple[str, Reference]] = []
     links: list[tuple[str, str]] = []
     for pid, ref in citing:
-        target = best_match(ref, papers, pid)
+        target = best_match(ref, candidates.of(ref), pid)
         if target != ref.linked_paper:
             updates.append((pid, ref.model_copy(update={"linked_paper": target})))
             if target:

@@ -300,3 +300,19 @@ def test_exported_bibtex_of_the_corpus_parses_back(corpus_library):
     assert back["waever1993"]["author"] == "Wæver, O." and back["schmid2016"]["year"] == "2016"
     only = read_back(corpus_library.export_bibtex([MADAMINOVA.name]).text)
     assert list(only) == ["madaminova2023"]
+
+
+def test_linking_scores_only_candidates_and_finds_what_scoring_every_paper_finds():
+    """``link_all`` asks ``reference_matches`` only of ``LinkCandidates``; on two real reference lists, with a third
+    of the cited works in the library (some titles cut short, some DOIs missing), the links are exactly those of
+    scoring every paper."""
+    from assistant.references import extract_references
+
+    refs = [ref for pdf in (MADAMINOVA, WEI) for ref in extract_references(read_pdf(pdf)[0])]
+    papers = {f"p{i}": _paper(f"p{i}", title=(ref.title or "")[: -3 if i % 2 else None], authors=ref.authors,
+                              year=ref.year, doi=ref.doi if i % 3 else None) for i, ref in enumerate(refs[::3])}
+    citing = [(f"c{n}", ref) for n, ref in enumerate(refs)]
+    updates, _ = literature.link_all(citing, papers)
+    expected = {pid: literature.best_match(ref, papers, pid) for pid, ref in citing}
+    assert {pid: ref.linked_paper for pid, ref in updates} == {pid: t for pid, t in expected.items() if t}
+    assert len(refs) >= 20 and sum(bool(t) for t in expected.values()) >= len(papers) * 0.8
