@@ -369,21 +369,21 @@ class ExtractiveAnswerer:
         leads, cited to that front-matter quote: the page the record was read from."""
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
-        cited_units: list[Candidate] = []
+        front: int | None = None  # the citation of the first front-matter unit
         for cand in chosen:
             if not quote_on_page(cand.quote, cand.page):
                 continue  # never show a citation that does not check out
-            cited_units.append(cand)
             paper = papers[cand.paper_id]
             citations.append(Citation(paper_id=paper.id, file_name=paper.file_name, page=cand.page.label,
                                       quote=cand.quote, shown=cand.text, chunk_id=cand.chunk_id,
                                       authors=paper.authors, year=paper.year))
             sentences.append(AnswerSentence(text=cand.text, citations=[len(citations) - 1]))
+            if front is None and cand.front:
+                front = len(citations) - 1
         if not sentences:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
-        front = next((i for i, c in enumerate(cited_units) if c.front), None)
         if front is not None and _BIBLIOGRAPHIC_Q.search(query.focus):
-            record = reference_entry(papers[cited_units[front].paper_id])
+            record = reference_entry(papers[citations[front].paper_id])
             sentences.insert(0, AnswerSentence(text=record, citations=[front]))
         cited = {c.paper_id: papers[c.paper_id] for c in citations}
         return Answer(question=query.focus, standalone_question=query.text, sentences=sentences,

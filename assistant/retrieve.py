@@ -104,7 +104,7 @@ def _may_name(word: str, question: str) -> bool:
 
 def name_terms(question: str, papers: dict[str, Paper]) -> set[str]:
     """The question's terms that name an author of the library ("Madaminova", "Wei's")."""
-    names = set().union(set(), *author_terms(papers).values())
+    names = set().union(*author_terms(papers).values())
     return {t for w in question.split() if _may_name(w, question) for t in terms(w)} & names
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 _LONGEST = 24  # letters: longer words are unknown terms, kept whole by the middle rule
 _RUN = re.compile(r"[A-Za-z]{8,}")  # shorter runs are mostly words, or too short to segment with confidence
@@ -97,13 +98,9 @@ def split_points(run: str) -> list[int]:
     tail = len(pieces)
     while tail > head and _common(pieces[tail - 1], rank):
         tail -= 1
-    kept = [pieces[:head]] + ([["".join(pieces[head:tail])]] if tail > head else []) + [pieces[tail:]]
-    words = [w for group in kept for w in group]
-    points, offset = [], 0
-    for word in words[:-1]:
-        offset += len(word)
-        points.append(offset)
-    return points
+    middle = ["".join(pieces[head:tail])] if tail > head else []
+    words = pieces[:head] + middle + pieces[tail:]
+    return list(accumulate(len(word) for word in words[:-1]))
 
 
 def restore_spaces(text: str, offsets: list[int]) -> tuple[str, list[int]]:
