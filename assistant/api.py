@@ -78,6 +78,7 @@ class _State:
     answerer: Any
     pages: PageCache  # read when an answer needs them, not held for the whole library
     references: list[tuple[str, Reference]]
+    names: Any  # retrieve.PaperNames: how a question names these papers
 
 
 class Library:
@@ -460,17 +461,16 @@ class Library:
         if not state.papers:
             raise LibraryError(f"the library in {self.dir} is empty; add papers first: assistant add PATH...")
         from .answer import Query
-        from .retrieve import name_terms, papers_named, without_names, years_naming_papers
 
         standalone = condense(question, history or [], llm=self.settings.llm)
-        named = papers_named(question, state.papers)
+        named = state.names.papers(question)
         paper_ids = paper_ids or named or papers_in_play(question, history, state.papers)
-        search = without_names(standalone, state.papers) if named else standalone
+        search = state.names.without(standalone) if named else standalone
         depth = max(self.settings.retrieve.top_k, self.settings.answer.max_passages)
         evidence = state.retriever.retrieve(search, top_k=depth, paper_ids=paper_ids, mode=mode)
         pages = state.pages.of_papers(e.chunk.paper_id for e in evidence)
         evidence = [e for e in evidence if (e.chunk.paper_id, e.chunk.page_index) in pages]  # none if removed since
-        names = name_terms(question, state.papers) | years_naming_papers(question, state.papers)
+        names = state.names.terms_in(question) | state.names.years_in(question)
         return state, Query(standalone, question, names), evidence, pages
 
     def _finish(self, answer: Answer, evidence: list[Evidence], k: int | None, started: float) -> Answer:
@@ -523,7 +523,7 @@ class Library:
         """Everything from one snapshot, and the vector store as of its version: never two versions mixed."""
         from .answer import ExtractiveAnswerer, idf_table
         from .llm import select_answerer
-        from .retrieve import Retriever, SparseIndex, terms
+        from .retrieve import PaperNames, Retriever, SparseIndex, terms
 
         vectors = self._vectors_at(snapshot.version)
         unembedded = len(snapshot.chunks) - vectors.count()
@@ -537,7 +537,7 @@ class Library:
                                         default_idf)
         answerer = select_answerer(self.settings, extractive)
         return _State(snapshot.version, snapshot.papers, Retriever(self.settings.retrieve, vectors, sparse), answerer,
-                      PageCache(self.catalogue), snapshot.references)
+                      PageCache(self.catalogue), snapshot.references, PaperNames(snapshot.papers))
 
 
 def papers_in_play(question: str, history: list[dict[str, Any]] | None, papers: dict[str, Paper]) -> list[str] | None:

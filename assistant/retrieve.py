@@ -79,22 +79,6 @@ def about_references(question: str) -> bool:
     return bool(_REFERENCE_QUESTION.search(question))
 
 
-def author_terms(papers: dict[str, Paper]) -> dict[str, set[str]]:
-    """The stemmed surnames of each paper's authors: how a question names a paper ("Wei's")."""
-    return {pid: {t for a in p.authors for t in terms(surname(a))} for pid, p in papers.items()}
-
-
-def years_naming_papers(question: str, papers: dict[str, Paper]) -> set[str]:
-    """Years the question uses to name a paper — "her 2023 paper", "Madaminova (2023)" — not to ask about."""
-    found = set()
-    for paper in papers.values():
-        names = "|".join(re.escape(surname(a)) for a in paper.authors) or "$^"
-        if paper.year and re.search(rf"({names})\W{{0,3}}{paper.year}\b|\b{paper.year}\W{{0,2}}(paper|article|study|"
-                                    rf"publication|work|report)\b", question, re.I):
-            found.add(paper.year)
-    return found
-
-
 def _may_name(word: str, question: str) -> bool:
     """Whether a word of the question can be an author's name: in a question typed in mixed case only a
     capitalised word can ("Green et al.", not "green fluorescent"; surnames are often words: Young, White,
@@ -102,24 +86,42 @@ def _may_name(word: str, question: str) -> bool:
     return word[:1].isupper() or question == question.lower()
 
 
-def name_terms(question: str, papers: dict[str, Paper]) -> set[str]:
-    """The question's terms that name an author of the library ("Madaminova", "Wei's")."""
-    names = set().union(*author_terms(papers).values())
-    return {t for w in question.split() if _may_name(w, question) for t in terms(w)} & names
+def _year_naming(paper: Paper) -> re.Pattern:
+    """The paper's year as a question names the paper by it: beside a surname, or before "paper", "study"..."""
+    names = "|".join(re.escape(surname(a)) for a in paper.authors) or "$^"
+    return re.compile(rf"({names})\W{{0,3}}{paper.year}\b|\b{paper.year}\W{{0,2}}"
+                      r"(paper|article|study|publication|work|report)\b", re.I)
 
 
-def without_names(question: str, papers: dict[str, Paper]) -> str:
-    """The question without the author names that picked the paper ("Wei's", "Madaminova")."""
-    names = name_terms(question, papers)
-    kept = [w for w in question.split() if not (_may_name(w, question) and set(terms(w)) & names)]
-    return " ".join(kept) or question
+class PaperNames:
+    """How a question names the papers of the library: by an author's surname ("Wei's", "Madaminova")
+    or a year beside one ("Madaminova (2023)", "her 2023 paper"). Built once per library state, as it
+    reads every author of the library."""
 
+    def __init__(self, papers: dict[str, Paper]):
+        self.by_paper = {pid: {t for a in p.authors for t in terms(surname(a))} for pid, p in papers.items()}
+        self.all = set().union(*self.by_paper.values())
+        self._years = [(p.year, _year_naming(p)) for p in papers.values() if p.year]
 
-def papers_named(question: str, papers: dict[str, Paper]) -> list[str] | None:
-    """Ids of the papers whose author the question names, when it names some but not all."""
-    asked = name_terms(question, papers)
-    named = [pid for pid, names in author_terms(papers).items() if names & asked]
-    return named if named and len(named) < len(papers) else None
+    def terms_in(self, question: str) -> set[str]:
+        """The question's terms that name an author of the library."""
+        return {t for w in question.split() if _may_name(w, question) for t in terms(w)} & self.all
+
+    def years_in(self, question: str) -> set[str]:
+        """Years the question uses to name a paper, not to ask about."""
+        return {year for year, pattern in self._years if pattern.search(question)}
+
+    def without(self, question: str) -> str:
+        """The question without the author names that picked the paper."""
+        names = self.terms_in(question)
+        kept = [w for w in question.split() if not (_may_name(w, question) and set(terms(w)) & names)]
+        return " ".join(kept) or question
+
+    def papers(self, question: str) -> list[str] | None:
+        """Ids of the papers whose author the question names, when it names some but not all."""
+        asked = self.terms_in(question)
+        named = [pid for pid, names in self.by_paper.items() if names & asked]
+        return named if named and len(named) < len(self.by_paper) else None
 
 
 class SparseIndex:
