@@ -24,7 +24,7 @@ from .layout import read_front_page
 from .records import Page, PdfMeta, runs
 from .sentences import sentence_spans
 from .settings import ParseSettings
-from .spacing import glued, restore_spaces
+from .spacing import glued, join_split_words, restore_spaces
 
 log = logging.getLogger(__name__)
 
@@ -160,15 +160,16 @@ def _extract(path: Path, page, index: int) -> str:
 
 def clean_pages(pages: list[Page]) -> None:
     """Fill ``clean`` and ``clean_runs`` of every page: running heads and feet, margin stamps, line
-    numbers and bare page numbers left out, and the spaces of a document whose words pypdf ran together
-    put back (the raw text keeps it all as extracted, for quote checking)."""
+    numbers and bare page numbers left out, words pypdf split ("in flammation") joined, and the spaces of
+    a document whose words pypdf ran together put back (the raw text keeps it all as extracted, for
+    quote checking)."""
     page_lines = [_strip_line_numbers(_lines_with_offsets(page.text)) for page in pages]
     running = _running_lines(page_lines)
     joined = []
     for page, lines in zip(pages, page_lines):
         kept = [(off, line) for off, line in _strip_edges(lines, page.label)
                 if line_shape(line) not in running and not _MARGIN_STAMP.search(line)]
-        joined.append(_join(kept))
+        joined.append(join_split_words(*_join(kept), page.text))
     lost_spaces = glued([text for text, _ in joined])
     for page, (text, offsets) in zip(pages, joined):
         page.clean, offsets = restore_spaces(text, offsets) if lost_spaces else (text, offsets)

@@ -1,4 +1,5 @@
-"""Spaces pypdf loses: "andtheextentofrepressioncouldbecontrolled" → "and the extent of repression could be controlled".
+"""Spaces pypdf loses: "andtheextentofrepressioncouldbecontrolled" → "and the extent of repression could be controlled";
+and spaces it adds inside words: "in flammation", "act ivity" → "inflammation", "activity".
 
 Some publishers' PDFs (ACS, Science Advances, NAR front matter) place words without space
 glyphs, and pypdf then runs them together; BM25 finds no term in such a run, the encoder reads
@@ -11,8 +12,10 @@ table's top ``_COMMON`` words; one- and two-letter pieces among its ``_SHORT`` m
 What is left in the middle stays whole, so a drug name, a gene or a DNA sequence is never cut
 into syllables ("concentrationofgrazoprevir" → "concentration of grazoprevir").
 
-The spaces are inserted into the clean text only; each maps to the raw offset of the character
-after it, so quotes are still cut from, and checked against, the raw text.
+A space inside a word (where a ligature or a kerned glyph stood) is taken out of any document: see
+``split_word_gaps``. Spaces are inserted into, and taken out of, the clean text only; an inserted one
+maps to the raw offset of the character after it, so quotes are still cut from, and checked against,
+the raw text.
 """
 
 from __future__ import annotations
@@ -101,6 +104,48 @@ def split_points(run: str) -> list[int]:
     middle = ["".join(pieces[head:tail])] if tail > head else []
     words = pieces[:head] + middle + pieces[tail:]
     return list(accumulate(len(word) for word in words[:-1]))
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
+
+
+def split_word_gaps(text: str, after_ligature: list[bool]) -> list[int]:
+    """Offsets of the spaces pypdf put inside a word: a space between two letter runs that together
+    are a word the table rates more probable than the two apart, where the second run is no common
+    word (not among the table's top ``_COMMON``: "act ivity", "A fter", "in flammation") or starts
+    at a ligature glyph of the page ("modi fied" from "modi ﬁed": pypdf often puts a space before
+    one). Two real words stay apart: the second is common ("per se", "et al"), or together they are
+    no likelier ("de novo", "in vivo"). A word split twice is joined piece by piece ("phos phor
+    ylation"). ``after_ligature[i]``: whether text[i] was a ligature glyph."""
+    cost, rank, log_total = _model()
+
+    def price(word: str) -> float:
+        return cost.get(word, log_total - 1 + len(word))  # an unknown word, as ``segment`` prices it
+
+    gaps: list[int] = []
+    head_start, head_end = -1, -1
+    for match in _WORD.finditer(text):
+        word = match.group()
+        head = text[head_start:head_end].replace(" ", "").lower()
+        joined = head + word
+        if head_end >= 0 and text[head_end:match.start()] == " " and word.islower() and \
+                (rank.get(word, _COMMON) >= _COMMON or after_ligature[match.start()]) and joined in cost and \
+                cost[joined] < price(head) + price(word):
+            gaps.append(head_end)
+        else:
+            head_start = match.start()
+        head_end = match.end()
+    return gaps
+
+
+def join_split_words(text: str, offsets: list[int], raw: str) -> tuple[str, list[int]]:
+    """``text`` without the spaces ``split_word_gaps`` finds, and its per-character offsets into ``raw``."""
+    gaps = set(split_word_gaps(text, [_LIGATURE.match(raw, o) is not None for o in offsets]))
+    if not gaps:
+        return text, offsets
+    keep = [i for i in range(len(text)) if i not in gaps]
+    return "".join(text[i] for i in keep), [offsets[i] for i in keep]
 
 
 def restore_spaces(text: str, offsets: list[int]) -> tuple[str, list[int]]:

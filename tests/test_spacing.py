@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant import spacing
@@ -61,6 +63,27 @@ def test_restored_spaces_map_back_to_the_raw_text():
     assert "".join(text[o] for o, ch in zip(offsets, clean) if ch != " ") == text.replace(" ", "")
 
 
+@pytest.mark.parametrize("split, word", [("in flammation", "inflammation"), ("act ivity", "activity"),
+                                         ("A fter", "After"), ("phos phor ylation", "phosphorylation")])
+def test_a_space_inside_a_word_is_taken_out(split, word):
+    text = f"The {split} was measured."
+    clean, offsets = spacing.join_split_words(text, list(range(len(text))), text)
+    assert clean == f"The {word} was measured."
+    assert [text[o] for o in offsets] == list(clean)  # each character still maps to its raw one
+
+
+def test_a_space_before_a_ligature_glyph_inside_a_word_is_taken_out():
+    raw = "The modi \ufb01ed cells, the \ufb01rst of \ufb01sh"
+    clean = raw.replace("\ufb01", "fi")
+    offsets = [i for i, ch in enumerate(raw) for _ in (ch if ch != "\ufb01" else "fi")]
+    assert spacing.join_split_words(clean, offsets, raw)[0] == "The modified cells, the first of fish"
+
+
+@pytest.mark.parametrize("words", ["in vivo", "per se", "et al", "a de novo assembly", "ad hoc", "in silico", "the cell"])
+def test_two_real_words_stay_apart(words):
+    assert spacing.join_split_words(words, list(range(len(words))), words)[0] == words
+
+
 def test_a_glued_pdf_reads_with_spaces_and_its_quotes_check_out(tmp_path):
     pdf = text_pdf(tmp_path / "glued.pdf", [GLUED, GLUED])
     pages, _ = read_pdf(pdf)
@@ -86,6 +109,23 @@ def test_a_real_paper_whose_words_pypdf_runs_together():
     clean = " ".join(page.clean for page in pages)
     assert "the extent of repression could be controlled by altering the concentration" in clean
     assert "andtheextentofrepression" in " ".join(page.text for page in pages)  # the raw text as pypdf gave it
+    for page in pages:
+        for start, end in page.sentences:
+            assert quote_on_page(raw_span(page, start, end), page)
+
+
+@pytest.mark.slow
+def test_a_real_paper_with_words_split_at_ligatures():
+    """Nature Communications: pypdf gives "signi ficant", "modi fication" where an fi ligature stood."""
+    paper = SHARED / "corpus-litqa" / "10.1038_s41467-022-30570-7.pdf"
+    if not paper.exists():
+        pytest.skip(f"{paper} is not here")
+    pages, _ = read_pdf(paper)
+    split = re.compile(r"\b(signi|speci|modi|puri) (fi|\ufb01)")
+    before = len(split.findall(" ".join(page.text for page in pages)))  # the raw text as pypdf gave it
+    clean = " ".join(page.clean for page in pages)
+    assert before >= 20 and len(split.findall(clean)) <= before // 20  # one is left: "speci ficr e q u i r e d"
+    assert "modification" in clean and "green fluorescent" in clean and "of fish" in clean
     for page in pages:
         for start, end in page.sentences:
             assert quote_on_page(raw_span(page, start, end), page)
