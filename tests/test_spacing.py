@@ -100,32 +100,30 @@ def test_a_normally_spaced_pdf_is_left_as_it_is(tmp_path):
     assert pages[0].clean == " ".join(SPACED.split() * 6)
 
 
-@pytest.mark.slow
-def test_a_real_paper_whose_words_pypdf_runs_together():
-    paper = SHARED / "corpus-litqa" / "10.1021_acschembio.3c00138.pdf"
+def _real_paper(name: str) -> tuple[list, str, str]:
+    """A LitQA paper's pages, its clean text and its raw text; every sentence quote of it must check out."""
+    paper = SHARED / "corpus-litqa" / name
     if not paper.exists():
         pytest.skip(f"{paper} is not here")
     pages, _ = read_pdf(paper)
-    clean = " ".join(page.clean for page in pages)
-    assert "the extent of repression could be controlled by altering the concentration" in clean
-    assert "andtheextentofrepression" in " ".join(page.text for page in pages)  # the raw text as pypdf gave it
     for page in pages:
         for start, end in page.sentences:
             assert quote_on_page(raw_span(page, start, end), page)
+    return pages, " ".join(page.clean for page in pages), " ".join(page.text for page in pages)
+
+
+@pytest.mark.slow
+def test_a_real_paper_whose_words_pypdf_runs_together():
+    _, clean, raw = _real_paper("10.1021_acschembio.3c00138.pdf")
+    assert "the extent of repression could be controlled by altering the concentration" in clean
+    assert "andtheextentofrepression" in raw  # the raw text as pypdf gave it
 
 
 @pytest.mark.slow
 def test_a_real_paper_with_words_split_at_ligatures():
     """Nature Communications: pypdf gives "signi ficant", "modi fication" where an fi ligature stood."""
-    paper = SHARED / "corpus-litqa" / "10.1038_s41467-022-30570-7.pdf"
-    if not paper.exists():
-        pytest.skip(f"{paper} is not here")
-    pages, _ = read_pdf(paper)
+    _, clean, raw = _real_paper("10.1038_s41467-022-30570-7.pdf")
     split = re.compile(r"\b(signi|speci|modi|puri) (fi|\ufb01)")
-    before = len(split.findall(" ".join(page.text for page in pages)))  # the raw text as pypdf gave it
-    clean = " ".join(page.clean for page in pages)
+    before = len(split.findall(raw))
     assert before >= 20 and len(split.findall(clean)) <= before // 20  # one is left: "speci ficr e q u i r e d"
     assert "modification" in clean and "green fluorescent" in clean and "of fish" in clean
-    for page in pages:
-        for start, end in page.sentences:
-            assert quote_on_page(raw_span(page, start, end), page)
