@@ -253,7 +253,7 @@ class ExtractiveAnswerer:
         if not candidates:
             return np.zeros((0, len(FEATURES)))
         wanted = self._known(query.wanted)
-        rarest = set(sorted(wanted, key=lambda t: -self._idf(t))[:2])
+        rarest = set(sorted(wanted, key=lambda t: (-self._idf(t), t))[:2])  # ties by name: the same in every process
         vectors = self.word_vectors([query.text] + [c.text for c in candidates])
         sims = vectors[1:] @ vectors[0]
         quantity = bool(_QUANTITY_Q.search(query.focus))
