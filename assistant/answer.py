@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -130,6 +131,7 @@ class AnswerModel:
     threshold: float  # on the support probability
     keep: float  # share of the best probability a further unit on the best one's page needs
     keep_other: float = 1.0  # ... and one on another page
+    complement: float = 1.0  # coverage of the question a unit of another paper must add to join (1: never)
     support_weights: dict[str, float] = field(default_factory=dict)
     support_bias: float = 0.0
     fitted_on: dict = field(default_factory=dict)
@@ -172,7 +174,8 @@ class ExtractiveAnswerer:
         p = self.model.probability(x)
         supported = bool(candidates) and self.model.support(self.support_features(query, candidates, x, p)) \
             >= self.model.threshold
-        chosen = select(candidates, p, self.model, self.settings.max_sentences) if supported else []
+        chosen = select(candidates, p, self.model, self.settings.max_sentences, self.coverage_of(query)) \
+            if supported else []
         if chosen and about_references(query.text) and all(c.span is not None for c in chosen):
             chosen += _best_entry(candidates, p)
         if not chosen:
@@ -288,6 +291,11 @@ class ExtractiveAnswerer:
                          unknown, float(quantity), x[best, FEATURES.index("semantic")],
                          x[best, FEATURES.index("rarest")]])
 
+    def coverage_of(self, query: Query) -> Callable[[set[str]], float]:
+        """A function: a set of terms -> the idf-weighted share of the question's (known) terms it holds."""
+        known = self._known(query.wanted)
+        return lambda have: self._coverage(known, have)
+
     def _phrase(self, matched: set[tuple[str, str]]) -> float:
         """The question's word pairs found verbatim, by the rarity of the pair's words (at most 1)."""
         rarity = sorted((min(self._idf(a), self._idf(b)) / self.default_idf for a, b in matched), reverse=True)
@@ -390,9 +398,12 @@ class ExtractiveAnswerer:
                       citations=citations, evidence=evidence, papers=cited)
 
 
-def select(candidates: list[Candidate], probability: np.ndarray, model: AnswerModel, max_units: int) -> list[Candidate]:
+def select(candidates: list[Candidate], probability: np.ndarray, model: AnswerModel, max_units: int,
+           coverage: Callable[[set[str]], float] | None = None) -> list[Candidate]:
     """The answer's units, most probable first: a further unit when it says something new and
-    reaches ``keep`` of the best probability on the best unit's page, ``keep_other`` elsewhere."""
+    reaches ``keep`` of the best probability on the best unit's page, ``keep_other`` elsewhere;
+    then, when the units come from one paper, the likeliest unit of another paper that covers
+    ``model.complement`` more of the question (a question about two papers)."""
     order = [int(i) for i in np.argsort(-probability, kind="stable")]
     if not order:
         return []
@@ -407,7 +418,26 @@ def select(candidates: list[Candidate], probability: np.ndarray, model: AnswerMo
         if probability[i] >= (model.keep if same_page else model.keep_other) * best and \
                 not any(_redundant(cand, c) for c in chosen):
             chosen.append(cand)
+    if coverage is not None and model.complement < 1 and len({c.paper_id for c in chosen}) == 1:
+        chosen += _complement(chosen, candidates, probability, coverage, model.complement)
     return chosen
+
+
+def _complement(chosen: list[Candidate], candidates: list[Candidate], probability: np.ndarray,
+                coverage: Callable[[set[str]], float], gain: float) -> list[Candidate]:
+    """The likeliest unit of the next paper, when it covers at least ``gain`` more of the question
+    than the chosen units of the first paper do: the other half of a question about two papers."""
+    other = next((c for c in _best_of_each_paper(candidates, probability) if c.paper_id != chosen[0].paper_id), None)
+    have = set().union(*(c.terms for c in chosen))
+    return [other] if other is not None and coverage(have | other.terms) - coverage(have) >= gain else []
+
+
+def _best_of_each_paper(candidates: list[Candidate], probability: np.ndarray) -> list[Candidate]:
+    """The most probable unit of each paper, most probable first."""
+    out: dict[str, Candidate] = {}
+    for i in np.argsort(-probability, kind="stable"):
+        out.setdefault(candidates[int(i)].paper_id, candidates[int(i)])
+    return list(out.values())
 
 
 def _best_entry(candidates: list[Candidate], probability: np.ndarray) -> list[Candidate]:

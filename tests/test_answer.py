@@ -71,6 +71,28 @@ def test_select_keeps_close_distinct_units_with_a_higher_bar_off_the_best_page()
     assert select([a, twin], np.array([0.9, 0.9]), model, 4) == [a]  # overlapping spans are one unit
 
 
+def test_a_second_paper_joins_when_it_covers_what_the_first_leaves_open():
+    """A question about two papers ("how did each of the two studies...") gets the likeliest unit of
+    the next paper when it adds ``complement`` of the question's coverage, and only then."""
+    first = _cand("yeast biosensor detects fentanyl", 0, 30, paper="a")
+    near = _cand("yeast biosensor detects morphine", 31, 60, paper="b")
+    other = _cand("kinase autoregulation by pdz domain", 0, 30, paper="c")
+    question = {"yeast", "biosensor", "kinase", "pdz"}
+
+    def coverage(have: set[str]) -> float:
+        return len(question & have) / len(question)
+
+    model = AnswerModel(weights={}, bias=0.0, threshold=0.5, keep=0.8, keep_other=0.95, complement=0.3)
+    p = np.array([0.9, 0.5, 0.4])
+    assert select([first, near, other], p, model, 4) == [first]  # no coverage given: one paper
+    assert select([first, near, other], p, model, 4, coverage) == [first]  # paper b, next in line, adds nothing
+    assert select([first, other], p[[0, 2]], model, 4, coverage) == [first, other]  # c adds kinase, pdz: 0.5
+    model.complement = 0.6
+    assert select([first, other], p[[0, 2]], model, 4, coverage) == [first]
+    model.complement = 1.0  # the default: never
+    assert select([first, other], p[[0, 2]], model, 4, coverage) == [first]
+
+
 def test_abstention_is_the_support_model_under_its_threshold():
     from assistant.answer import SUPPORT_FEATURES
 

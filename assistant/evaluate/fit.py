@@ -8,9 +8,10 @@ Logistic regression fits the candidate weights on the answerable questions; a se
 the support model (does the evidence answer the question at all?) on answerable against
 unanswerable questions, plus each answerable question asked again with its gold papers
 withheld from retrieval (hard negatives: the same question, evidence that cannot answer it —
-unanswerable questions are few); then the abstention threshold and the keep share are chosen on the
-same development questions by the metrics they drive (citation precision and recall, key
-facts, abstention), with false abstention held to at most ``max_false_abstention``.
+unanswerable questions are few); then the abstention threshold, the keep shares and the coverage a
+second paper's unit must add to join are chosen on the same development questions by the metrics
+they drive (citation precision and recall, key facts, abstention), with false abstention held to at
+most ``max_false_abstention``.
 Validation questions never enter here.
 """
 
@@ -25,6 +26,9 @@ from ..answer import FEATURES, SUPPORT_FEATURES, AnswerModel, Candidate, Extract
 from ..textnorm import contains, tokens
 from .metrics import run_share
 from .questions import Question
+
+
+COMPLEMENTS = (0.05, 0.1, 0.2, 0.3, 1.0)  # coverage a unit of a second paper must add (1: none joins)
 
 
 @dataclass
@@ -97,16 +101,19 @@ def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int
     real = [i for i, d in enumerate(usable) if not d.withheld]  # the threshold is chosen on the real questions
     usable, probabilities, q = [usable[i] for i in real], [probabilities[i] for i in real], q[real]
     supports = [model.support(row) for row in q]
+    coverages = [answerer.coverage_of(d.query) for d in usable]
     best: tuple[float, ...] | None = None
     shares = [round(float(k), 2) for k in np.arange(0.5, 1.0001, 0.05)]
     for threshold in [0.0, *np.unique(np.quantile(supports, np.linspace(0, 1, 41)))]:
         for keep in shares:
             for keep_other in [k for k in shares if k >= keep]:
-                model.threshold, model.keep, model.keep_other = threshold, keep, keep_other
-                score, false_abstention = objective(usable, probabilities, supports, model, max_units)
-                if false_abstention <= max_false_abstention and (best is None or score > best[0]):
-                    best = (score, threshold, keep, keep_other)
-    _, threshold, model.keep, model.keep_other = best or (0.0, 0.0, 1.0, 1.0)
+                for complement in COMPLEMENTS:
+                    model.threshold, model.keep, model.keep_other = threshold, keep, keep_other
+                    model.complement = complement
+                    score, false_abstention = objective(usable, probabilities, supports, model, max_units, coverages)
+                    if false_abstention <= max_false_abstention and (best is None or score > best[0]):
+                        best = (score, threshold, keep, keep_other, complement)
+    _, threshold, model.keep, model.keep_other, model.complement = best or (0.0, 0.0, 1.0, 1.0, 1.0)
     model.threshold = round(float(threshold), 5)
     model.fitted_on = {"questions": len(usable), "answerable": len(train), "unanswerable": len(usable) - len(train),
                        "withheld_negatives": sum(d.withheld for d in described), "candidates": int(len(y)),
@@ -119,15 +126,15 @@ def _named_weights(names: tuple[str, ...], values: np.ndarray) -> dict[str, floa
 
 
 def objective(described: list[Described], probabilities: list[np.ndarray], supports: list[float],
-              model: AnswerModel, max_units: int) -> tuple[float, float]:
+              model: AnswerModel, max_units: int, coverages: list | None = None) -> tuple[float, float]:
     """(mean answer score on answerable + abstention accuracy on unanswerable, false-abstention rate).
 
     The answer score of a question is the mean of its citation precision, citation recall and
     key-fact recall, as the eval report computes them, from the units ``select`` picks.
     """
     answered, abstained_right, false_abstentions = [], [], 0
-    for d, p, support in zip(described, probabilities, supports):
-        chosen = select(d.candidates, p, model, max_units) if support >= model.threshold else []
+    for d, p, support, coverage in zip(described, probabilities, supports, coverages or [None] * len(described)):
+        chosen = select(d.candidates, p, model, max_units, coverage) if support >= model.threshold else []
         if not d.question.answerable:
             abstained_right.append(float(not chosen))
             continue
