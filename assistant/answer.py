@@ -27,11 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .about import asked_field, printed_span, record_paper
 from .chunking import sentence_spans
 from .papers import front_matter_end
 from .pdf import is_table_row, raw_span
 from .records import Answer, AnswerSentence, Citation, Evidence, Page, Paper, Reference
-from .render import reference_entry
+from .render import record_sentence
 from .retrieve import about_references, terms
 from .settings import AnswerSettings
 from .textnorm import contains, normalize
@@ -170,6 +171,9 @@ class ExtractiveAnswerer:
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
+        record = self._from_record(query, evidence, pages, papers)
+        if record is not None:
+            return record
         candidates, x = self.described(query, evidence, pages, references)
         p = self.model.probability(x)
         supported = bool(candidates) and self.model.support(self.support_features(query, candidates, x, p)) \
@@ -182,6 +186,19 @@ class ExtractiveAnswerer:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
         units = _merge([unit for c in chosen for unit in self._complete(c, pages)])
         return self._compose(query, units, evidence, papers)
+
+    def _from_record(self, query: Query, evidence: list[Evidence], pages, papers: dict[str, Paper]) -> Answer | None:
+        """A question about a paper itself (``about``) answered by the paper's record, cited to the
+        sentence of its first page that prints the value asked for."""
+        retrieved = [papers[pid] for pid in dict.fromkeys(e.chunk.paper_id for e in evidence)]
+        paper = record_paper(query.focus, retrieved, query.ignore)
+        page = pages.get((paper.id, 0)) if paper else None
+        span = printed_span(page, paper, asked_field(query.focus) or "title") if page else None
+        if span is None:
+            return None
+        around = next(((a, b) for a, b in self._page_sentences(page) if a <= span[0] < b), span)
+        unit = _respan(Candidate(paper.id, page, "", "", 0, front=True), page, *around)
+        return self._compose(query, [unit], evidence, papers, record=True)
 
     def described(self, query: Query, evidence: list[Evidence], pages, references) -> tuple[list[Candidate], np.ndarray]:
         """The candidates and their feature matrix (rows in candidate order, columns in FEATURES order)."""
@@ -371,10 +388,11 @@ class ExtractiveAnswerer:
 
     # composition --------------------------------------------------------------------------
     def _compose(self, query: Query, chosen: list[Candidate], evidence: list[Evidence],
-                 papers: dict[str, Paper]) -> Answer:
-        """The answer's sentences with their citations. When the question is about the paper itself
-        (authors, venue, DOI) and the model chose a sentence of its front matter, the paper's record
-        leads, cited to that front-matter quote: the page the record was read from."""
+                 papers: dict[str, Paper], record: bool = False) -> Answer:
+        """The answer's sentences with their citations. With ``record``, the paper's record alone,
+        cited to the (one) chosen unit. When the question is about the paper itself (authors,
+        venue, DOI) and the model chose a sentence of its front matter, the paper's record leads,
+        cited to that front-matter quote: the page the record was read from."""
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
         front: int | None = None  # the citation of the first front-matter unit
@@ -390,9 +408,11 @@ class ExtractiveAnswerer:
                 front = len(citations) - 1
         if not sentences:
             return Answer(question=query.focus, standalone_question=query.text, evidence=evidence, abstained=True)
-        if front is not None and _BIBLIOGRAPHIC_Q.search(query.focus):
-            record = reference_entry(papers[citations[front].paper_id])
-            sentences.insert(0, AnswerSentence(text=record, citations=[front]))
+        if record:
+            sentences = [AnswerSentence(text=record_sentence(papers[citations[0].paper_id]), citations=[0])]
+        elif front is not None and _BIBLIOGRAPHIC_Q.search(query.focus):
+            entry = record_sentence(papers[citations[front].paper_id])
+            sentences.insert(0, AnswerSentence(text=entry, citations=[front]))
         cited = {c.paper_id: papers[c.paper_id] for c in citations}
         return Answer(question=query.focus, standalone_question=query.text, sentences=sentences,
                       citations=citations, evidence=evidence, papers=cited)

@@ -46,6 +46,13 @@ def reference_entry(paper: Paper) -> str:
     return " ".join(parts)
 
 
+def record_sentence(paper: Paper) -> str:
+    """The paper's record as an answer states it: Authors (2023). Title. Venue. DOI: 10.… (the DOI
+    apart from any URL, so that it reads, and is matched, as the DOI itself)."""
+    entry = reference_entry(paper)
+    return entry.replace(f"https://doi.org/{paper.doi}", f"DOI: {paper.doi}.") if paper.doi else entry
+
+
 def answer_text(answer: Answer, link: Callable[[int, str], str] | None = None) -> str:
     """The answer's sentences, each followed by its citations; ``link(i, text)`` may dress
     citation ``i`` (0-based), e.g. as a link the UI opens."""

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answer import quote_on_page
 from assistant.api import Library, LibraryBusy, LibraryError, UnknownPaper
-from assistant.render import answer_text, reference_entry
+from assistant.render import answer_text, record_sentence, surname
 
 from . import pdfgen
 from .conftest import MADAMINOVA, WEI
@@ -43,16 +43,33 @@ def test_a_question_about_the_paper_itself_is_answered_from_its_record(corpus_li
     assert not answer.abstained
     paper = corpus_library.paper(MADAMINOVA.name)
     lead = answer.sentences[0]
-    assert lead.text == reference_entry(paper) and "10.5220/0012672300003882" in lead.text
+    assert lead.text == record_sentence(paper) and "10.5220/0012672300003882" in lead.text
     citation = answer.citations[lead.citations[0]]
     assert citation.paper_id == paper.id and citation.page == "80"
     assert quote_on_page(citation.quote, _pages(corpus_library, citation)["80"])
     assert "10.5220/0012672300003882" in citation.quote or "PAMIR" in citation.quote
 
 
+def test_who_wrote_it_is_answered_from_the_record_of_the_paper_named_or_in_play(corpus_library):
+    """Asked by the author's name, or as a follow-up on the paper the last answer cited, the record is
+    the whole answer, cited to the first page where the first author's name is printed."""
+    madaminova = corpus_library.paper(MADAMINOVA.name)
+    wei = next(p for p in corpus_library.papers() if p.id != madaminova.id)
+    named = corpus_library.ask("Who are the authors of the Madaminova paper?")
+    history = [{"role": "user", "content": "How many migrants were there in 2019?"},
+               {"role": "assistant", "content": "272 million (Wei, n.d., p. 1)", "paper_ids": [wei.id]}]
+    follow_up = corpus_library.ask("Who wrote it?", history=history)
+    for answer, paper in ((named, madaminova), (follow_up, wei)):
+        assert [s.text for s in answer.sentences] == [record_sentence(paper)]
+        citation = answer.citations[0]
+        assert citation.paper_id == paper.id and citation.page == paper.page_labels[0]
+        assert surname(paper.authors[0]) in citation.quote
+        assert quote_on_page(citation.quote, _pages(corpus_library, citation)[citation.page])
+
+
 def test_a_question_about_content_is_not_answered_with_a_record(corpus_library):
     answer = corpus_library.ask("How many international migrants were there in 2019?")
-    assert all(s.text != reference_entry(p) for s in answer.sentences for p in corpus_library.papers())
+    assert all(s.text != record_sentence(p) for s in answer.sentences for p in corpus_library.papers())
 
 
 def test_every_citation_is_on_the_page_it_names(corpus_library):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.records import Citation, Paper
-from assistant.render import author_label, citation_text, reference_entry
+from assistant.render import author_label, citation_text, record_sentence, reference_entry
 
 
 def _citation(authors, year, page="83"):
@@ -22,3 +22,5 @@ def test_reference_entry_has_doi_link():
     paper = Paper(id="doi:10.1/x", file_name="f.pdf", sha256="0", title="T", authors=["A B"], year="2020",
                   doi="10.1/x", venue="V")
     assert reference_entry(paper) == "A B (2020). T. V. https://doi.org/10.1/x"
+    assert record_sentence(paper) == "A B (2020). T. V. DOI: 10.1/x."  # in an answer: the DOI as a DOI
+    assert record_sentence(paper.model_copy(update={"doi": None})) == "A B (2020). T. V."
