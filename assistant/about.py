@@ -45,18 +45,25 @@ def names_only(question: str, paper: Paper, names: set[str]) -> bool:
 
 
 def record_paper(question: str, candidates: list[Paper], names: set[str]) -> Paper | None:
-    """The paper (of the retrieved ones, best first) whose record the question asks about."""
-    if asked_field(question) is None:
+    """The paper (of the retrieved ones, best first) whose record the question asks about, when its
+    record holds the value asked for (a year the record lacks may still be printed in the text)."""
+    field = asked_field(question)
+    if field is None:
         return None
-    return next((p for p in candidates if names_only(question, p, names)), None)
+    return next((p for p in candidates if names_only(question, p, names) and _value(p, field)), None)
+
+
+def _value(paper: Paper, field: str) -> str:
+    """The record's value for a field as the page prints it (the first author by surname)."""
+    if field == "authors":
+        return surname(paper.authors[0]) if paper.authors else ""
+    return getattr(paper, field) or ""
 
 
 def printed_span(page: Page, paper: Paper, field: str) -> tuple[int, int] | None:
     """Where on the page (clean-text offsets) the record's value for ``field`` is printed; the
     title, then the first author, when that value is not."""
-    values = {"authors": surname(paper.authors[0]) if paper.authors else "", "doi": paper.doi or "",
-              "year": paper.year or "", "venue": paper.venue or "", "title": paper.title}
-    for value in (values[field], values["title"], values["authors"]):
+    for value in (_value(paper, field), paper.title, _value(paper, "authors")):
         words = r"\W+".join(map(re.escape, _WORD.findall(value)[:8]))
         match = re.search(rf"\b{words}\b", page.clean, re.I) if words else None
         if match:

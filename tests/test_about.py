@@ -30,6 +30,7 @@ def test_a_record_question_has_no_word_beyond_fields_and_the_papers_record():
     assert record_paper("What did the authors of the LIM kinase study find?", papers, set()) is None
     assert record_paper("In which journal was Collinson's book published?", papers, set()) is None
     assert record_paper("Which kinases does the PDZ domain regulate?", papers, set()) is None  # asks no field
+    assert record_paper("In which journal did Bean et al. publish?", [YEAST], names) is None  # a venue it lacks
 
 
 def test_the_quote_is_where_the_value_asked_for_is_printed():
