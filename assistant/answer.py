@@ -91,6 +91,16 @@ def quote_on_page(quote: str, page: Page) -> bool:
     return contains(page.text, quote)
 
 
+def entry_quote(entry: str, page: Page) -> str | None:
+    """A reference-list entry's verbatim quote: the raw text behind the entry's place in the clean
+    text (an entry is read from the clean text, where "Spatio-\ntemporal" became one word that the
+    raw text does not have), else the entry itself if it is on the page as it is; None if neither."""
+    found = re.search(r"\s*".join(map(re.escape, entry.split())), page.clean)
+    if found:
+        return raw_span(page, *found.span())
+    return " ".join(entry.split()) if quote_on_page(entry, page) else None
+
+
 @dataclass
 class Candidate:
     """A citable unit: one sentence (or a few that belong together), or one reference entry."""
@@ -257,9 +267,10 @@ class ExtractiveAnswerer:
         out = []
         for pid, ref in references:
             page = by_label.get((pid, ref.page))
-            if page is not None and quote_on_page(ref.raw, page):
+            quote = entry_quote(ref.raw, page) if page is not None else None
+            if quote:
                 cited_as = " ".join(c.sentence for c in ref.contexts)
-                out.append(Candidate(pid, page, ref.raw, " ".join(ref.raw.split()), len(passages), None, None,
+                out.append(Candidate(pid, page, ref.raw, quote, len(passages), None, None,
                                      set(terms(cited_as)), set(terms(ref.raw))))
         return out
 
