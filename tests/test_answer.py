@@ -124,3 +124,20 @@ def test_the_bundled_model_is_fitted_and_names_only_known_features():
     model = AnswerModel.load()
     assert set(model.weights) <= set(FEATURES)
     assert model.fitted_on.get("questions", 0) > 0 and 0 < model.keep <= 1
+
+
+def test_an_entry_read_from_the_clean_text_is_quoted_from_the_raw_text_behind_it():
+    """The entry has "Spatiotemporal" (the line-end hyphen joined), the page "Spatio-\\ntemporal":
+    the entry is not on the page as it is, but the raw text behind its place is."""
+    from assistant.answer import entry_quote, quote_on_page
+    from assistant.pdf import clean_pages
+
+    text = ("References\n[7] S. Lakshminarasimhan, \u201cISABELA: In-situ Reduction of Spatio-\ntemporal Data,\u201d "
+            "in Euro-Par, 2011.\n[8] Fusion Cluster.")
+    page = Page(index=9, label="10", text=text)
+    clean_pages([page])
+    entry = page.clean[page.clean.index("[7]"):page.clean.index(" [8]")]
+    assert "Spatiotemporal" in entry and not quote_on_page(entry, page)
+    quote = entry_quote(entry, page)
+    assert quote_on_page(quote, page) and quote.startswith("[7] S. Lakshminarasimhan") and "Spatio- temporal" in quote
+    assert entry_quote("[9] A work this page does not list.", page) is None
