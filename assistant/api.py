@@ -463,14 +463,16 @@ class Library:
         from .answer import Query
 
         standalone = condense(question, history or [], llm=self.settings.llm)
+        # papers named in the question, else kept from the conversation (cited ids, else names in earlier turns)
         named = state.names.papers(question)
-        paper_ids = paper_ids or named or papers_in_play(question, history, state.papers)
-        search = state.names.without(standalone) if named else standalone
+        paper_ids = paper_ids or named or papers_in_play(question, history, state.papers) or \
+            state.names.papers(standalone)
+        search = state.names.without(standalone) if paper_ids else standalone
         depth = max(self.settings.retrieve.top_k, self.settings.answer.max_passages)
         evidence = state.retriever.retrieve(search, top_k=depth, paper_ids=paper_ids, mode=mode)
         pages = state.pages.of_papers(e.chunk.paper_id for e in evidence)
         evidence = [e for e in evidence if (e.chunk.paper_id, e.chunk.page_index) in pages]  # none if removed since
-        names = state.names.terms_in(question) | state.names.years_in(question)
+        names = state.names.terms_in(standalone) | state.names.years_in(standalone)
         return state, Query(standalone, question, names), evidence, pages
 
     def _finish(self, answer: Answer, evidence: list[Evidence], k: int | None, started: float) -> Answer:

@@ -83,7 +83,7 @@ def _may_name(word: str, question: str) -> bool:
     """Whether a word of the question can be an author's name: in a question typed in mixed case only a
     capitalised word can ("Green et al.", not "green fluorescent"; surnames are often words: Young, White,
     Round, Mu); in one typed all in lower case, any word."""
-    return word[:1].isupper() or question == question.lower()
+    return word.lstrip("([{\"'“‘")[:1].isupper() or question == question.lower()  # "(Madaminova" too
 
 
 def _year_naming(paper: Paper) -> re.Pattern:

@@ -186,6 +186,18 @@ def test_a_follow_up_about_the_other_paper_moves_to_it(corpus_library):
     assert other.citations and all(c.file_name == MADAMINOVA.name for c in other.citations)
 
 
+def test_a_follow_up_stays_with_the_paper_an_earlier_question_named(corpus_library):
+    """A history of text alone (a question set's, or another client's): the author named in the earlier
+    question keeps the follow-up on that author's paper, as the cited ids would."""
+    history = [{"role": "user", "content": "What does Madaminova write about securitization?"},
+               {"role": "assistant", "content": "(an answer without paper ids)"}]
+    _, _, evidence, _ = corpus_library.prepare("And what does it say about terrorism?", history, None, "hybrid")
+    assert evidence and {e.chunk.file_name for e in evidence} == {MADAMINOVA.name}
+    cited = history[:1] + [{**history[1], "paper_ids": [corpus_library.paper(MADAMINOVA.name).id]}]
+    other = corpus_library.ask("And what does the other paper say about terrorism?", history=cited)
+    assert other.citations and all(c.file_name == WEI.name for c in other.citations)  # the cited ids come first
+
+
 def test_re_adding_a_file_does_not_read_it_again(tmp_path, monkeypatch):
     """The file's hash finds it in the catalogue first: a folder of known PDFs is re-added in seconds."""
     from .fakes import fast_library, papers
