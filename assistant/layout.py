@@ -13,7 +13,7 @@ import logging
 import math
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .records import FrontPage, TitleBlock
@@ -21,6 +21,7 @@ from .records import FrontPage, TitleBlock
 log = logging.getLogger(__name__)
 
 _SUPERSCRIPT = 0.8  # a char under this fraction of its line's font size is a superscript
+_TYPE3_SIZE = 1.0  # no text is printed under a point: a smaller size is a Type 3 font's glyph space
 _MARGIN_BAND = 0.1  # lines in the top or bottom tenth of the page are running heads and feet
 
 
@@ -65,13 +66,35 @@ def read_front_page(path: str | Path) -> FrontPage:
                 page = doc[0]
                 height = page.get_height()
                 textpage = page.get_textpage()
-                chars = _upright(_chars(textpage), textpage)
+                chars = _upright(_em_sized(_chars(textpage), textpage), textpage)
             finally:
                 doc.close()
     except Exception as exc:  # PDFium raises its own error types on broken or odd files
         log.warning("%s: page 1 layout not read (%s: %s)", Path(path).name, type(exc).__name__, exc)
         return FrontPage()
     return front_page(_lines(chars), height)
+
+
+def _em_sized(chars: list[_Char], textpage) -> list[_Char]:
+    """Chars whose size is under a point are in Type 3 fonts (TeX's bitmap fonts) that report their glyph
+    space, the same for every font on the page, so a title looks like the body: each such font's size is
+    taken as the tallest glyph box among its chars."""
+    tiny = [i for i, c in enumerate(chars) if c.ch.strip() and 0 < c.size < _TYPE3_SIZE]
+    fonts = {i: _font_of(textpage, i) for i in tiny}
+    tallest: dict[int | None, float] = {}
+    for i in tiny:
+        tallest[fonts[i]] = max(tallest.get(fonts[i], 0.0), chars[i].top - chars[i].bottom)
+    for i in tiny:
+        chars[i] = replace(chars[i], size=tallest[fonts[i]] or chars[i].size)
+    return chars
+
+
+def _font_of(textpage, i: int) -> int | None:
+    """Which font char ``i`` is set in (the font handle's address; Type 3 fonts often have no name)."""
+    import pypdfium2.raw as raw
+
+    obj = raw.FPDFText_GetTextObject(textpage, i)
+    return ctypes.cast(raw.FPDFTextObj_GetFont(obj), ctypes.c_void_p).value if obj else None
 
 
 def _upright(chars: list[_Char], textpage) -> list[_Char]:
@@ -215,13 +238,15 @@ def _drop_line_number(chars: list[_Char], size: float) -> list[_Char]:
 
 
 def _blocks(lines: list[LayoutLine]) -> list[list[LayoutLine]]:
-    """Runs of consecutive lines in one font size and weight, one under the other."""
+    """Runs of consecutive lines in one font size and weight, one under the other (large type set
+    tight, or an OCR layer's boxes, can overlap the line above by a little)."""
     blocks: list[list[LayoutLine]] = []
     for ln in lines:
         if blocks:
             prev = blocks[-1][-1]
             same_font = abs(ln.size - prev.size) < 0.3 and abs(ln.weight - prev.weight) <= 150
-            under = 0 <= prev.bottom - ln.top < 1.6 * ln.size or abs(prev.bottom - ln.bottom) < 0.3 * ln.size
+            under = (-0.2 * ln.size <= prev.bottom - ln.top < 1.6 * ln.size
+                     or abs(prev.bottom - ln.bottom) < 0.3 * ln.size)
             if same_font and under and ln.left < prev.right and ln.right > prev.left - 2 * ln.size:
                 blocks[-1].append(ln)
                 continue

@@ -51,16 +51,26 @@ _PUBLISHED = re.compile(rf"(?:published(?: online)?|version posted|publication d
                         re.I)
 _ACCEPTED = re.compile(rf"(?:accepted(?: for publication)?|presented){_DATE}", re.I)
 _RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
-_COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright:?)\s*(?:©\s*)?(?:the authors?\(?s?\)?\s*)?({_YEAR})", re.I)
-# arXiv ids begin with the year and month: 2310.01234, or math/0501170 before 2007
-_ARXIV = re.compile(r"arXiv:\s*(?:[a-z-]+(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})\.?\d{3,5}", re.I)
+# © 2018 | © The Authors 2022 | © Kaylen Wheeler 2013 (a thesis: the holder's name before the year)
+_COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright:?)\s*(?:©\s*)?"
+                        rf"(?:the authors?\(?s?\)?\s*|(?-i:[A-Z][\w.'’-]*\s+){{1,4}})?({_YEAR})", re.I)
+# arXiv ids begin with the year and month: 2310.01234, or math/0501170 before 2007; the stamp's date, if
+# printed, is that of the version ("arXiv:1311.2542v3 [cs.DS] 19 Dec 2014")
+_ARXIV = re.compile(rf"arXiv:\s*(?:[a-z-]+(?:\.[A-Z]{{2}})?/)?(\d{{2}})(\d{{2}})\.?\d{{3,5}}"
+                    rf"(?:v\d+\s*(?:\[[\w.-]+\]\s*)?\d{{1,2}}\s+{_MONTH}\s+({_YEAR}))?", re.I)
 _ARXIV_ID = re.compile(r"arXiv:\s*((?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?)", re.I)
 # A line that is a date, perhaps labelled: "June 7, 2004", "Draft: February 16, 2009", "(Draft of October 7, 2013)";
 # not a download or retrieval date
 _DATE_LABEL = r"(?!(?i:retrieved|downloaded|accessed|printed)\b)[A-Z]?[a-z]+(?: [a-z]+){0,3}(?::|\s+of|\s+on)\s*"
 _DATE_LINE = re.compile(rf"^\W*(?:{_DATE_LABEL})?(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:\d{{1,2}}[,.]?\s+)?({_YEAR})\W*$", re.M)
-# A note that the paper appeared, or is to appear, somewhere: the year there dates an earlier or later version
-_APPEARED = re.compile(rf"\b(?:appear(?:ed|s)?|to appear) in\b[^.\n]{{0,80}}?\b({_YEAR})\b", re.I)
+# A venue and its issue's month: "BYTE Magazine, August 1981", "Workshop on X; June 2006", "JOURNAL OF X · APRIL 2001"
+_MONTH_NAME = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+               r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_VENUE_MONTH = re.compile(rf"[\w)]\s*[,;·]\s*{_MONTH_NAME}\s+({_YEAR})\b", re.I)
+# A note that the paper appeared, is to appear or (a line's start) was published somewhere: the year there
+# dates the published version ("Published in ACM Transactions in Computer Systems 2, 4, November, 1984")
+_APPEARED = re.compile(rf"(?:\b(?:appear(?:ed|s)?|to appear)|^\W*published) in\b[^.\n]{{0,80}}?\b({_YEAR})\b",
+                       re.I | re.M)
 _PROCEEDINGS = re.compile(r"(Proceedings of (?:the )?[^.*\n]{5,200}?(?:\([^)]{2,40}\))?)(?=[,.*]|\s+pages|\s+pp|$)", re.I)
 _JOURNAL = re.compile(r"\b((?:Journal|Transactions|Annals|Review|Letters) of [A-Z][^,.\n]{3,80})")
 _FRONT_END = re.compile(r"\n(?:\d{1,2}\.?\s+)?(?:Introduction|INTRODUCTION|Background|BACKGROUND)\b")
@@ -71,6 +81,7 @@ _BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|administrator|auth
 _STAMP = re.compile(r"arXiv:|^\W*\d+\W*$|^(page|vol\.?|volume|issue|to appear|running head)\b", re.I)
 _DEGREE = re.compile(r"(?:Ph\.?D|M\.D|MD|M\.?Sc|B\.?Sc|MPH|D\.?Phil)\.?,?", re.I)
 _TITLE_WORDS = {"of", "the", "for", "in", "on", "to", "with", "from", "at"}  # never in a person's name
+_AUTHORS_LABEL = re.compile(r"^\W*(?:\d+\s+)?author(?:s|\(s\))?\s*:\s*(.*)$", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:[,;]|\b(?i:and)\b|&)\s*")
 _RUNNING_LINES = 4  # lines at the top and bottom of later pages searched for running heads and feet
 
@@ -130,15 +141,45 @@ def find_title(meta: PdfMeta, pages: list[Page]) -> tuple[str, TitleBlock | None
 
 
 def find_authors(meta: PdfMeta, pages: list[Page], title: str, block: TitleBlock | None) -> list[str]:
-    """The author block printed under the title; else XMP dc:creator, the Info Author, or name-like
-    lines after the title in the page text."""
+    """The author block printed under the title; else names after an authors label (cover pages), XMP
+    dc:creator, the Info Author, a byline printed right above the title (older journals set the author
+    first), or name-like lines after the title in the page text."""
     if block is not None:
         names = byline_names(block.below)
         if names:
             return names
+    if names := labelled_authors(pages[0].text if pages else ""):
+        return names
     creators = [n for n in meta.xmp.get("dc:creator", []) if not _BAD_META.search(n)]
-    return (creators or split_authors(_info(meta, "Author"))
+    return (creators or split_authors(_info(meta, "Author")) or _byline_above(meta.front.blocks, block)
             or guess_authors(pages[0].text if pages else "", title))
+
+
+def labelled_authors(page_text: str) -> list[str]:
+    """Names printed after an authors label, on its line or the lines under it: cover pages list them so
+    ("Author(s): Dag Prawitz", "2 AUTHORS:" over the names)."""
+    lines = [" ".join(line.split()) for line in page_text.split("\n")]
+    for i, line in enumerate(lines):
+        if match := _AUTHORS_LABEL.match(line):
+            if match.group(1):
+                return _names_in_line(match.group(1))
+            names: list[str] = []
+            for nxt in filter(None, lines[i + 1:]):
+                found = _names_in_line(nxt)
+                if not found:
+                    break
+                names += found
+            return names
+    return []
+
+
+def _byline_above(blocks: list[TitleBlock], title: TitleBlock | None) -> list[str]:
+    """The names of the block whose next line is the title's first ("PER MARTIN-LÖF" over the title)."""
+    if title is None:
+        return []
+    first = _norm(title.lines[0]) if title.lines else ""
+    above = [b for b in blocks if b.below and _norm(b.below[0]) == first]
+    return byline_names(above[0].lines) if above else []
 
 
 def find_paper_doi(meta: PdfMeta, pages: list[Page]) -> str | None:
@@ -311,7 +352,8 @@ def _clean_name(piece: str) -> str:
         tokens.pop()
     name = " ".join(tokens).strip(" .,")
     if name.isupper() and len(name) > 3:
-        name = " ".join(t if len(t.rstrip(".")) == 1 else t.capitalize() for t in name.split())
+        name = " ".join(t if len(t.rstrip(".")) == 1 else "-".join(p.capitalize() for p in t.split("-"))
+                        for t in name.split())  # MARTIN-LÖF: Martin-Löf
     return name
 
 
@@ -336,7 +378,7 @@ def _trim_doi(doi: str) -> str:
 def find_year(*texts: str) -> str | None:
     """Publication year from texts ranked best first: a journal line's year in any of them, then a
     published/posted date, an accepted, a received date, a copyright year, an arXiv stamp, a line
-    that is a date (a report's or draft's)."""
+    that is a date (a report's or draft's), a venue's month and year."""
     for pattern in [*_JOURNAL_LINE, _PUBLISHED, _ACCEPTED, _RECEIVED, _COPYRIGHT]:
         for text in texts:
             if match := pattern.search(text):
@@ -344,15 +386,16 @@ def find_year(*texts: str) -> str | None:
     for text in texts:
         if arxiv := _ARXIV.search(text):
             return _arxiv_year(arxiv)
-    for text in texts:
-        if match := _DATE_LINE.search(text):
-            return match.group(1)
+    for pattern in (_DATE_LINE, _VENUE_MONTH):
+        for text in texts:
+            if match := pattern.search(text):
+                return match.group(1)
     return None
 
 
 def _arxiv_year(match: re.Match) -> str:
-    """The year of an arXiv id's two-digit year (ids began in 1991)."""
-    return f"{'19' if match.group(1) >= '91' else '20'}{match.group(1)}"
+    """The year of the stamp's date, else of the id's two-digit year (ids began in 1991)."""
+    return match.group(3) or f"{'19' if match.group(1) >= '91' else '20'}{match.group(1)}"
 
 
 def find_venue(front: str) -> str | None:

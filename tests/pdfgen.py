@@ -1,6 +1,7 @@
 """PDFs the tests generate: well-formed fixtures and every kind of bad input.
 
-Generated with reportlab, so the tests never depend on files committed to the repo.
+Generated with reportlab (one written by hand: Type 3 fonts), so the tests never depend on files committed
+to the repo.
 """
 
 from __future__ import annotations
@@ -119,3 +120,55 @@ def empty_file(path: Path) -> Path:
 def not_a_pdf(path: Path) -> Path:
     path.write_text("Just some notes, saved with the wrong extension.\n")
     return path
+
+
+def type3_pdf(path: Path, lines: list[tuple[float, float, float, str]]) -> Path:
+    """A PDF whose text is set in Type 3 fonts, one font per size, each glyph a filled box, drawn with a tiny
+    font size and a FontMatrix that scales it back up, as TeX's bitmap fonts are (x, y, size, text)."""
+    sizes = sorted({size for _, _, size, _ in lines})
+    chars = sorted({ch for *_, text in lines for ch in text if ch != " "} | {" "})
+    codes = {ch: 32 + i for i, ch in enumerate(chars)}
+    objects: list[bytes] = []
+
+    def add(body: str | bytes) -> int:
+        objects.append(body.encode("latin-1") if isinstance(body, str) else body)
+        return len(objects)
+
+    box = add(_stream("0 0 0.5 0.7 re f"))
+    blank = add(_stream(""))
+    procs = " ".join(f"/g{codes[ch]} {blank if ch == ' ' else box} 0 R" for ch in chars)
+    cmap = add(_stream("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T3 def "
+                       f"1 begincodespacerange <00> <FF> endcodespacerange {len(chars)} beginbfchar "
+                       + " ".join(f"<{codes[ch]:02X}> <{ord(ch):04X}>" for ch in chars)
+                       + " endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"))
+    fonts = []
+    for n, size in enumerate(sizes):
+        scale = size / 0.24  # drawn at 0.24 pt: the FontMatrix carries the size, as in dvips output
+        fonts.append(add(f"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1 1] /FontMatrix [{scale} 0 0 {scale} 0 0] "
+                         f"/CharProcs << {procs} >> /Encoding << /Type /Encoding /Differences [{codes[chars[0]]} "
+                         + " ".join(f"/g{codes[ch]}" for ch in chars)
+                         + f"] >> /FirstChar {codes[chars[0]]} /LastChar {codes[chars[-1]]} "
+                         f"/Widths [{' '.join('0.55' for _ in chars)}] /ToUnicode {cmap} 0 R >>"))
+    ops = []
+    for x, y, size, text in lines:
+        ops.append(f"BT /F{sizes.index(size)} 0.24 Tf {x} {y} Td <{''.join(f'{codes[ch]:02X}' for ch in text)}> Tj ET")
+    content = add(_stream("\n".join(ops)))
+    fontdict = " ".join(f"/F{n} {ref} 0 R" for n, ref in enumerate(fonts))
+    page = add(f"<< /Type /Page /Parent {len(objects) + 2} 0 R /MediaBox [0 0 595 842] /Contents {content} 0 R "
+               f"/Resources << /Font << {fontdict} >> >> >>")
+    pages = add(f"<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>")
+    catalog = add(f"<< /Type /Catalog /Pages {pages} 0 R >>")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _stream(data: str) -> bytes:
+    return f"<< /Length {len(data)} >>\nstream\n{data}\nendstream".encode("latin-1")

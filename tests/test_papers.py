@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.papers import byline_names, describe, display_name, find_doi, find_venue, find_year, paper_id
+from assistant.papers import (byline_names, describe, display_name, find_doi, find_venue, find_year,
+                              labelled_authors, paper_id)
 from assistant.pdf import read_pdf
 
 from . import pdfgen
@@ -135,13 +136,17 @@ def _extra_papers(rows: list[dict]) -> dict:
     return papers
 
 
-# Gates at the levels measured on 2026-12-02 (right / rows): development rows were looked at while fixing
+# Gates at the levels measured (right / rows). 2026-12-02: development rows were looked at while fixing
 # the extractor (before: title 10/16, surname 9/16, year 4/16, DOI 16/16), held-out rows only measured
 # (before: 13/17, 13/17, 9/17, 17/17; after the dev fixes 16/17, 15/17, 11/17, 17/17, and one held-out
-# regression, an OCR'd byline split at its wide word gaps, was then fixed). The 95% target is met on
-# titles and DOIs, not on surnames and years.
-EXTRA_FLOORS = {"dev": {"title": 16 / 16, "surname": 14 / 16, "year": 15 / 16, "doi": 16 / 16},
-                "heldout": {"title": 17 / 17, "surname": 16 / 17, "year": 11 / 17, "doi": 17 / 17}}
+# regression, an OCR'd byline split at its wide word gaps, was then fixed). 2026-12-03: 17 new development
+# rows (33 in all) took dev to 31/33, 29/33, 27/33, 33/33; fixes for the kinds of layout they missed (tight
+# title lines, a byline above the title, an authors label on a cover page, Type 3 font sizes, a copyright
+# holder before the year, "Published in" notes, arXiv stamps' dates, a venue's month and year) took dev to
+# 33/33 on all four and held-out (only measured) from 17/17, 16/17, 11/17, 17/17 to 17/17, 16/17, 13/17,
+# 17/17. The 95% target is met on held-out titles and DOIs, not on surnames and years.
+EXTRA_FLOORS = {"dev": {"title": 33 / 33, "surname": 33 / 33, "year": 33 / 33, "doi": 33 / 33},
+                "heldout": {"title": 17 / 17, "surname": 16 / 17, "year": 13 / 17, "doi": 17 / 17}}
 
 
 @pytest.mark.slow
@@ -308,6 +313,56 @@ def test_a_turned_arxiv_stamp_names_set_apart_and_a_subtitle(tmp_path):
     assert paper.title == "Tilings: Tiles in the Plane and Beyond"
     assert paper.authors == ["Federico Ardila", "Richard P. Stanley"]
     assert paper.year == "2005"
+
+
+def test_tight_title_lines_are_one_title_and_a_name_above_the_title_is_its_author(tmp_path):
+    """Large type set tight (or an OCR layer's boxes) overlaps the line above: still one title. Older journals
+    print the author over the title, with nothing name-like under it."""
+    body = [(60, 560 - 14 * i, 10, f"Sentence {i} of the lecture says what a proposition is.") for i in range(6)]
+    tight = _layout_pdf(tmp_path / "tight.pdf", [[(60, 700, 28, "Communicating"), (60, 676, 28, "Sequential Processes"),
+                                                 (60, 650, 12, "C.A.R. Hoare"), (60, 636, 12, "The Queen's University"),
+                                                 *body]])
+    paper = describe(tight, *read_pdf(tight))
+    assert (paper.title, paper.authors) == ("Communicating Sequential Processes", ["C.A.R. Hoare"])
+    above = _layout_pdf(tmp_path / "above.pdf", [[(200, 760, 10, "PER MARTIN-LÖF"),
+                                                 (120, 730, 10, "ON THE MEANINGS OF THE LOGICAL CONSTANTS"),
+                                                 (120, 716, 10, "AND THE JUSTIFICATIONS OF THE LOGICAL LAWS"),
+                                                 (200, 640, 10, "Preface"), *body]])
+    paper = describe(above, *read_pdf(above))
+    assert paper.title.startswith("ON THE MEANINGS") and paper.authors == ["Per Martin-Löf"]
+
+
+def test_type3_fonts_are_sized_by_their_glyphs(tmp_path):
+    """TeX's bitmap fonts (Type 3) report one tiny size for every font: sized by their glyph boxes, the title
+    is larger than the names set apart under it."""
+    body = [(60, 600 - 14 * i, 10, f"Sentence {i} of the report says how runs were scored.") for i in range(6)]
+    path = pdfgen.type3_pdf(tmp_path / "t3.pdf", [(200, 760, 17, "Okapi at TREC-3"), (100, 735, 10, "S E Robertson"),
+                                                 (220, 735, 10, "S Walker"), (100, 700, 10, "City University"),
+                                                 *body])
+    paper = describe(path, *read_pdf(path))
+    assert (paper.title, paper.authors) == ("Okapi at TREC-3", ["S E Robertson", "S Walker"])
+
+
+def test_authors_labelled_on_a_cover_page():
+    cover = "ARTICLE in JOURNAL OF X · APRIL 2001\nCITATIONS\n73\n2 AUTHORS:\nRafael Pérez y Pérez\nA University\n"
+    assert labelled_authors(cover) == ["Rafael Pérez y Pérez"]
+    assert labelled_authors("Author(s): Dag Prawitz\nSource: Theoria, Vol. 3 (1990)") == ["Dag Prawitz"]
+    assert labelled_authors("The authors thank the reviewers.") == []
+
+
+def test_copyright_holders_venue_months_arxiv_versions_and_publication_notes_date_a_paper(tmp_path):
+    assert find_year("c© Kaylen Wheeler 2013") == "2013"  # a thesis: the holder before the year
+    assert find_year("BYTE Magazine, August 1981. Reproduced with permission.") == "1981"
+    assert find_year("Submission to: 1st Workshop on Applied Software Reliability; June 2006 (Birman: Hand)") == "2006"
+    assert find_year("ARTICLE in JOURNAL OF EXPERIMENTAL\n · APRIL 2001", "Retrieved on: 18 March 2016") == "2001"
+    assert find_year("organized in Siena, 6–9 April 1983, by the School") is None  # a date in a sentence
+    assert find_year("arXiv:1311.2542v3 [cs.DS] 19 Dec 2014") == "2014"  # the version's date, not the id's year
+    page = ("End-to-End Arguments in System Design\nJ.H. Saltzer and D.D. Clark\nThis paper presents a principle.\n"
+            "Introduction\nChoosing boundaries between functions is hard.\n"
+            "Revised version of a paper from the Second International Conference, April 8-10, 1981.\n"
+            "Published in ACM Transactions on Computer Systems 2, 4, November, 1984, pages 277-288.")
+    path = pdfgen.text_pdf(tmp_path / "e2e.pdf", [page], heading_size=16)
+    assert describe(path, *read_pdf(path)).year == "1984"
 
 
 def test_xmp_metadata_is_read_even_when_its_xml_is_broken(tmp_path):
