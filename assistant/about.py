@@ -37,20 +37,20 @@ def asked_field(question: str) -> str | None:
     return next((FIELD_WORDS[w] for w in _WORD.findall(question.lower()) if w in FIELD_WORDS), None)
 
 
-def names_only(question: str, paper: Paper, names: set[str]) -> bool:
-    """Whether every content word of the question, beyond field words and the terms that named a
-    paper (``names``), is a word of this paper's record."""
-    record = set(terms(" ".join([paper.title, *paper.authors, paper.venue or "", paper.year or "", paper.doi or ""])))
-    return set(terms(question)) - _not_content() - names <= record
+def _record_terms(paper: Paper) -> set[str]:
+    return set(terms(" ".join([paper.title, *paper.authors, paper.venue or "", paper.year or "", paper.doi or ""])))
 
 
 def record_paper(question: str, candidates: list[Paper], names: set[str]) -> Paper | None:
-    """The paper (of the retrieved ones, best first) whose record the question asks about, when its
-    record holds the value asked for (a year the record lacks may still be printed in the text)."""
+    """The paper (of the retrieved ones, best first) whose record the question asks about: every content
+    word of the question, beyond field words and the terms that named a paper (``names``), is a word of
+    its record, and the record holds the value asked for (a year the record lacks may still be printed
+    in the text)."""
     field = asked_field(question)
     if field is None:
         return None
-    return next((p for p in candidates if names_only(question, p, names) and _value(p, field)), None)
+    content = set(terms(question)) - _not_content() - names
+    return next((p for p in candidates if content <= _record_terms(p) and _value(p, field)), None)
 
 
 def _value(paper: Paper, field: str) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -450,25 +450,18 @@ def select(candidates: list[Candidate], probability: np.ndarray, model: AnswerMo
                 not any(_redundant(cand, c) for c in chosen):
             chosen.append(cand)
     if coverage is not None and model.complement < 1 and len({c.paper_id for c in chosen}) == 1:
-        chosen += _complement(chosen, candidates, probability, coverage, model.complement)
+        chosen += _complement(chosen, (candidates[i] for i in order), coverage, model.complement)
     return chosen
 
 
-def _complement(chosen: list[Candidate], candidates: list[Candidate], probability: np.ndarray,
-                coverage: Callable[[set[str]], float], gain: float) -> list[Candidate]:
-    """The likeliest unit of the next paper, when it covers at least ``gain`` more of the question
-    than the chosen units of the first paper do: the other half of a question about two papers."""
-    other = next((c for c in _best_of_each_paper(candidates, probability) if c.paper_id != chosen[0].paper_id), None)
+def _complement(chosen: list[Candidate], likeliest: Iterable[Candidate], coverage: Callable[[set[str]], float],
+                gain: float) -> list[Candidate]:
+    """The likeliest unit of the next paper (``likeliest``: the candidates, most probable first), when it
+    covers at least ``gain`` more of the question than the chosen units of the first paper do: the other
+    half of a question about two papers."""
+    other = next((c for c in likeliest if c.paper_id != chosen[0].paper_id), None)
     have = set().union(*(c.terms for c in chosen))
     return [other] if other is not None and coverage(have | other.terms) - coverage(have) >= gain else []
-
-
-def _best_of_each_paper(candidates: list[Candidate], probability: np.ndarray) -> list[Candidate]:
-    """The most probable unit of each paper, most probable first."""
-    out: dict[str, Candidate] = {}
-    for i in np.argsort(-probability, kind="stable"):
-        out.setdefault(candidates[int(i)].paper_id, candidates[int(i)])
-    return list(out.values())
 
 
 def _best_entry(candidates: list[Candidate], probability: np.ndarray) -> list[Candidate]:

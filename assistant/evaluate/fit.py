@@ -17,6 +17,7 @@ Validation questions never enter here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,14 +127,14 @@ def _named_weights(names: tuple[str, ...], values: np.ndarray) -> dict[str, floa
 
 
 def objective(described: list[Described], probabilities: list[np.ndarray], supports: list[float],
-              model: AnswerModel, max_units: int, coverages: list | None = None) -> tuple[float, float]:
+              model: AnswerModel, max_units: int, coverages: list[Callable[[set[str]], float]]) -> tuple[float, float]:
     """(mean answer score on answerable + abstention accuracy on unanswerable, false-abstention rate).
 
     The answer score of a question is the mean of its citation precision, citation recall and
     key-fact recall, as the eval report computes them, from the units ``select`` picks.
     """
     answered, abstained_right, false_abstentions = [], [], 0
-    for d, p, support, coverage in zip(described, probabilities, supports, coverages or [None] * len(described)):
+    for d, p, support, coverage in zip(described, probabilities, supports, coverages):
         chosen = select(d.candidates, p, model, max_units, coverage) if support >= model.threshold else []
         if not d.question.answerable:
             abstained_right.append(float(not chosen))
