@@ -35,22 +35,21 @@ def citation_text(citation: Citation) -> str:
     return f"({author_label(citation.authors)}, {citation.year or 'n.d.'}, p. {citation.page})"
 
 
-def reference_entry(paper: Paper) -> str:
-    """Madaminova, D. I. (2023). Title. Venue. https://doi.org/…"""
+def reference_entry(paper: Paper, doi: str = "https://doi.org/{}") -> str:
+    """Madaminova, D. I. (2023). Title. Venue. https://doi.org/… (``doi``: how the DOI is written)."""
     authors = ", ".join(paper.authors) or "Anon."
     parts = [f"{authors} ({paper.year or 'n.d.'}).", f"{paper.title or paper.file_name}."]
     if paper.venue:
         parts.append(f"{paper.venue}.")
     if paper.doi:
-        parts.append(f"https://doi.org/{paper.doi}")
+        parts.append(doi.format(paper.doi))
     return " ".join(parts)
 
 
 def record_sentence(paper: Paper) -> str:
     """The paper's record as an answer states it: Authors (2023). Title. Venue. DOI: 10.… (the DOI
     apart from any URL, so that it reads, and is matched, as the DOI itself)."""
-    entry = reference_entry(paper)
-    return entry.replace(f"https://doi.org/{paper.doi}", f"DOI: {paper.doi}.") if paper.doi else entry
+    return reference_entry(paper, doi="DOI: {}.")
 
 
 def answer_text(answer: Answer, link: Callable[[int, str], str] | None = None) -> str:
