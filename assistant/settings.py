@@ -59,6 +59,11 @@ class RetrieveSettings(BaseModel):
     # library) dense weight 0.5 gave mrr@10 0.68 -> 0.70 at the same hit@5 (0.2-1.5 measured)
     dense_weight: float = 0.5
     sparse_weight: float = 1.0
+    # each of the `within_papers` papers the fused list points at most is searched again on its own
+    # (BM25 with its own document frequencies), added with this weight times the paper's share;
+    # development questions: all retrieval misses had the right paper first; 1.0 of 1/2/4
+    within_paper_weight: float = 1.0
+    within_papers: int = 2
 
 
 class AnswerSettings(BaseModel):

@@ -1,9 +1,10 @@
-"""How a question names the papers it is about (retrieve.PaperNames)."""
+"""How a question names the papers it is about (retrieve.PaperNames), and the within-paper search."""
 
 from __future__ import annotations
 
-from assistant.records import Paper
-from assistant.retrieve import PaperNames
+from assistant.records import Chunk, Paper
+from assistant.retrieve import PaperNames, Retriever, SparseIndex
+from assistant.settings import RetrieveSettings
 
 PAPERS = {
     "a": Paper(id="a", file_name="a.pdf", sha256="a", authors=["Kymberly D. Young", "Masaya Misaki"]),
@@ -35,3 +36,35 @@ def test_a_year_names_a_paper_beside_its_author_or_as_its_paper():
     assert NAMES.years_in("What did Madaminova (2023) argue?") == {"2023"}
     assert NAMES.years_in("In her 2023 paper, which threats are named?") == {"2023"}
     assert NAMES.years_in("How many migrants arrived in 2023?") == set()
+
+
+class _NoVectors:
+    """A dense index that finds nothing, so the test sees BM25 and the within-paper step alone."""
+
+    def query(self, question, n, paper_ids):
+        return []
+
+
+def _chunk(paper: str, n: int, text: str) -> Chunk:
+    return Chunk(id=f"{paper}{n}", paper_id=paper, file_name=f"{paper}.pdf", page_index=n, page_label=str(n + 1),
+                 start=0, end=len(text), text=text)
+
+
+# paper "k" is about a kinase: the word is in every chunk of it and in no other paper, so it weighs
+# much across the library and nothing within the paper; "resolution" is common elsewhere
+KINASE_LIBRARY = [
+    _chunk("k", 0, "The kinase domain binds the kinase substrate; kinase kinase activity and kinase inhibitors."),
+    _chunk("k", 1, "The kinase has a resolution of 2.1 nm."),
+    _chunk("k", 2, "Mutations of the kinase change its activity in cells."),
+    _chunk("k", 3, "The kinase is expressed in brain tissue."),
+] + [_chunk("m", i, f"Microscope images of resolution {i} were taken with a lens of high resolution.") for i in range(6)]
+
+
+def test_the_leading_paper_is_searched_again_with_its_own_word_weights():
+    question = "What is the resolution of the kinase?"
+    sparse = SparseIndex(KINASE_LIBRARY)
+    library_wide = Retriever(RetrieveSettings(within_paper_weight=0.0), _NoVectors(), sparse).retrieve(question)
+    within = Retriever(RetrieveSettings(), _NoVectors(), sparse).retrieve(question)
+    assert library_wide[0].chunk.id == "k0"  # the topic word, four times, outweighs the question's own words
+    assert within[0].chunk.id == "k1"
+    assert within[0].score > library_wide[0].score  # added to the fused score, not instead of it
