@@ -230,7 +230,7 @@ class ExtractiveAnswerer:
                                         ev.score / top)
         out += self._front_matter(passages, pages)
         if refs_ok:
-            out += self._reference_units(passages, pages, references)
+            out += self._reference_units(passages, pages, references, self._known(query.wanted))
         return _dedupe(out)
 
     def _sentence_units(self, page: Page, paper_id: str, lo: int, hi: int, rank: int, chunk_id: str | None,
@@ -259,9 +259,10 @@ class ExtractiveAnswerer:
                                             0.0, front=True)
         return out
 
-    def _reference_units(self, passages: list[Evidence], pages, references) -> list[Candidate]:
+    def _reference_units(self, passages: list[Evidence], pages, references, wanted: set[str]) -> list[Candidate]:
         """Reference-list entries of the papers in play, each quoted from the page it is printed on;
-        the sentences citing an entry are its context."""
+        its context is the sentence citing it that, with the entry, covers most of the question (one
+        sentence: the words of all of them, for a work cited on many pages, would cover any question)."""
         in_play = {e.chunk.paper_id for e in passages}
         by_label = {(pid, p.label): p for (pid, _), p in pages.items() if pid in in_play}
         out = []
@@ -269,9 +270,10 @@ class ExtractiveAnswerer:
             page = by_label.get((pid, ref.page))
             quote = entry_quote(ref.raw, page) if page is not None else None
             if quote:
-                cited_as = " ".join(c.sentence for c in ref.contexts)
-                out.append(Candidate(pid, page, ref.raw, quote, len(passages), None, None,
-                                     set(terms(cited_as)), set(terms(ref.raw))))
+                entry = set(terms(ref.raw))
+                cited_as = max((set(terms(c.sentence)) for c in ref.contexts), default=set(),
+                               key=lambda context: self._coverage(wanted, entry | context))
+                out.append(Candidate(pid, page, ref.raw, quote, len(passages), None, None, cited_as, entry))
         return out
 
     @staticmethod

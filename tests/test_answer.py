@@ -141,3 +141,23 @@ def test_an_entry_read_from_the_clean_text_is_quoted_from_the_raw_text_behind_it
     quote = entry_quote(entry, page)
     assert quote_on_page(quote, page) and quote.startswith("[7] S. Lakshminarasimhan") and "Spatio- temporal" in quote
     assert entry_quote("[9] A work this page does not list.", page) is None
+
+
+def test_an_entry_takes_as_context_the_one_citing_sentence_that_covers_the_question_best():
+    """A work cited on many pages would otherwise carry the words of all its citing sentences."""
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.pdf import clean_pages
+    from assistant.records import Reference, ReferenceContext
+    from assistant.settings import AnswerSettings
+
+    page = Page(index=9, label="10", text="References\n[4] Lustre File System.\n[7] ISABELA: In-situ reduction.")
+    clean_pages([page])
+    lustre = Reference(paper_id="p", raw="[4] Lustre File System.", page="10", contexts=[
+        ReferenceContext(page="1", sentence="Data are stored in parallel file systems [4]."),
+        ReferenceContext(page="3", sentence="The kurtosis of the snapshots varies [4]."),
+        ReferenceContext(page="6", sentence="Compression ratios were measured on Lustre [4].")])
+    answerer = ExtractiveAnswerer(AnswerSettings(), encode=None, word_vectors=None, idf={}, default_idf=1.0)
+    passage = Evidence(chunk=Chunk(id="c", paper_id="p", file_name="p.pdf", page_index=9, page_label="10", start=0,
+                                   end=len(page.clean), text=page.clean, kind="references"), score=1.0)
+    [entry] = answerer._reference_units([passage], {("p", 9): page}, [("p", lustre)], {"kurtosi", "snapshot"})
+    assert entry.context == {"kurtosi", "snapshot", "vari", "4"} and entry.quote == "[4] Lustre File System."
