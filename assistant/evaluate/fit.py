@@ -10,8 +10,9 @@ unanswerable questions, plus each answerable question asked again with its gold 
 withheld from retrieval (hard negatives: the same question, evidence that cannot answer it —
 unanswerable questions are few); then the abstention threshold, the keep shares and the coverage a
 second paper's unit must add to join are chosen on the same development questions by the metrics
-they drive (citation precision and recall, key facts, abstention), with false abstention held to at
-most ``max_false_abstention``.
+they drive (citation precision, key facts and abstention, the answer targets; not citation recall, which
+rewards citing more pages at precision's cost), with false abstention held to at most
+``max_false_abstention``.
 Validation questions never enter here.
 """
 
@@ -130,8 +131,8 @@ def objective(described: list[Described], probabilities: list[np.ndarray], suppo
               model: AnswerModel, max_units: int, coverages: list[Callable[[set[str]], float]]) -> tuple[float, float]:
     """(mean answer score on answerable + abstention accuracy on unanswerable, false-abstention rate).
 
-    The answer score of a question is the mean of its citation precision, citation recall and
-    key-fact recall, as the eval report computes them, from the units ``select`` picks.
+    The answer score of a question is the mean of its citation precision and key-fact recall, as
+    the eval report computes them, from the units ``select`` picks.
     """
     answered, abstained_right, false_abstentions = [], [], 0
     for d, p, support, coverage in zip(described, probabilities, supports, coverages):
@@ -150,10 +151,10 @@ def objective(described: list[Described], probabilities: list[np.ndarray], suppo
 
 
 def _answer_score(question: Question, chosen: list[tuple[str, Candidate]]) -> float:
-    """Mean of citation precision, citation recall (gold pages cited) and key-fact recall."""
+    """Mean of citation precision and key-fact recall (precision alone for a question without key facts)."""
     gold = {(item.paper, item.page) for item in question.evidence}
     cited = [(name, c.page.label) for name, c in chosen]
-    parts = [sum(page in gold for page in cited) / len(cited), len(gold & set(cited)) / max(len(gold), 1)]
+    parts = [sum(page in gold for page in cited) / len(cited)]
     if question.key_facts:
         text = " ".join(c.text for _, c in chosen)
         parts.append(sum(contains(text, fact) for fact in question.key_facts) / len(question.key_facts))
