@@ -72,11 +72,22 @@ def _term(word: str) -> str:
     return stem(_american(word))
 
 
+_NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)([a-z]{2,})")
+
+
 def terms(text: str) -> list[str]:
-    """Lower-cased, stop-word-free, stemmed tokens (numbers kept whole: 3.5, 272, 43,258)."""
+    """Lower-cased, stop-word-free, stemmed tokens (numbers kept whole: 3.5, 272, 43,258); a number
+    glued to a unit of two letters or more also gives both apart ("38mm": 38mm, 38, mm), as "38 mm"
+    does; "23S", "3D" stay whole (names more often than a number and its unit)."""
     stop = _stopwords()
-    words = (w.lower().replace(",", "") for w in _TOKEN.findall(text))
-    return [_term(w) for w in words if w not in stop]
+    out = []
+    for word in (w.lower().replace(",", "") for w in _TOKEN.findall(text)):
+        if word not in stop:
+            out.append(_term(word))
+            glued = _NUMBER_UNIT.fullmatch(word)
+            if glued:
+                out += [glued[1], _term(glued[2])]
+    return out
 
 
 def about_references(question: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.records import Chunk, Paper
-from assistant.retrieve import PaperNames, Retriever, SparseIndex
+from assistant.retrieve import PaperNames, Retriever, SparseIndex, terms
 from assistant.settings import RetrieveSettings
 
 PAPERS = {
@@ -68,3 +68,8 @@ def test_the_leading_paper_is_searched_again_with_its_own_word_weights():
     assert library_wide[0].chunk.id == "k0"  # the topic word, four times, outweighs the question's own words
     assert within[0].chunk.id == "k1"
     assert within[0].score > library_wide[0].score  # added to the fused score, not instead of it
+
+
+def test_a_number_glued_to_its_unit_matches_the_two_apart():
+    assert {"38", "mm"} <= set(terms("a 38mm screen")) and {"38", "mm"} <= set(terms("a 38 mm screen"))
+    assert terms("the 23S rRNA in 3D") == [terms("23S")[0], terms("rRNA")[0], "3d"]
