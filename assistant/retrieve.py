@@ -91,7 +91,17 @@ def terms(text: str) -> list[str]:
 
 
 def about_references(question: str) -> bool:
-    return bool(_REFERENCE_QUESTION.search(question))
+    """Whether the question asks about cited works ("which article does she cite", "the reference list")."""
+    return any(m.group(0).lower() != "reference" or _names_a_cited_work(question[m.end():])
+               for m in _REFERENCE_QUESTION.finditer(question))
+
+
+def _names_a_cited_work(after: str) -> bool:
+    """A singular "reference" is a cited work unless it qualifies the noun after it: "a reference genome",
+    "the reference monitor" are not about the reference list; "reference 12", "the reference for", "the
+    reference list" are."""
+    following = re.match(r"\s*([^\W\d_]+)", after)
+    return not following or following.group(1).lower() in _stopwords() | {"list"}
 
 
 def _may_name(word: str, question: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.records import Chunk, Paper
-from assistant.retrieve import PaperNames, Retriever, SparseIndex, terms
+from assistant.retrieve import PaperNames, Retriever, SparseIndex, about_references, terms
 from assistant.settings import RetrieveSettings
 
 PAPERS = {
@@ -73,3 +73,11 @@ def test_the_leading_paper_is_searched_again_with_its_own_word_weights():
 def test_a_number_glued_to_its_unit_matches_the_two_apart():
     assert {"38", "mm"} <= set(terms("a 38mm screen")) and {"38", "mm"} <= set(terms("a 38 mm screen"))
     assert terms("the 23S rRNA in 3D") == [terms("23S")[0], terms("rRNA")[0], "3d"]
+
+
+def test_a_reference_that_qualifies_a_noun_is_not_a_question_about_cited_works():
+    assert not about_references("In the SoK, what does a reference monitor do?")
+    assert not about_references("Which reference genome were the reads aligned to?")
+    for question in ["Which reference is given for this claim?", "What is reference 12?",
+                     "How many works does the reference list contain?", "Which article does Wei cite?"]:
+        assert about_references(question), question
