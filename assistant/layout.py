@@ -191,10 +191,13 @@ def _line(row: list[_Char]) -> LayoutLine | None:
 
 def _names_text(row: list[_Char], size: float) -> str:
     """The line without super- and subscripts, with "; " where a gap of an em or more sets names apart
-    ("Anirban Dasgupta    Ravi Kumar": LaTeX's \\and leaves no comma)."""
+    ("Anirban Dasgupta    Ravi Kumar": LaTeX's \\and leaves no comma), and a word break where a raised mark
+    was ("Luis Damas†and Robin Milner": nothing else parts the name from the next word)."""
     out, prev = [], None
     for c in row:
         if c.ch.strip() and c.size < _SUPERSCRIPT * size:
+            if prev is not None and c.bottom - prev.bottom > 0.2 * size:
+                out.append(" ")
             continue
         if c.ch.strip():
             if prev is not None and c.left - prev.right >= size:

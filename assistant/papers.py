@@ -26,6 +26,9 @@ _LABELLED_DOI = re.compile(r"(?:doi\.org/|\bdoi\s*[:/]?\s*)(10\.\d{4,9}/[^\s\"<>
 _YEAR = r"(?:19\d\d|20[0-4]\d)"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _NOT_YEAR = r"(?!(?:19|20)\d\d\b)"
+# ACM's conference line, in the permission block: SOSP'15, October 4–7, 2015, Monterey | PPoPP '16 March 12–16, 2016
+_CONFERENCE_LINE = re.compile(rf"\b[A-Z][A-Za-z]*[A-Z]\s?['’‘]\s?\d{{2}}\s*,?\s*{_MONTH}\s+\d{{1,2}}"
+                              rf"(?:\s*[-–—]\s*(?:{_MONTH}\s+)?\d{{1,2}})?\s*,\s*({_YEAR})\b")
 _VOLUME = r"(?:Vol(?:ume|\.)?\s*)?"
 # A journal or proceedings line prints the year next to volume, issue and pages (general shapes, not titles):
 _JOURNAL_LINE = [re.compile(p) for p in (
@@ -34,6 +37,8 @@ _JOURNAL_LINE = [re.compile(p) for p in (
     rf"\(({_YEAR})\)\s*,?\s*{_VOLUME}\d{{1,4}}\s*[:,(–-]",  # (2023) 55:2116 | RNA (2012), 18:2056
     rf"\b\d{{1,4}}\s*[,:]\s*[A-Za-z]{{0,5}}\d{{1,7}}\s*\(({_YEAR})\)",  # Sci. Adv. 9, eadd4623 (2023) | 371, 364 (2021)
     rf"\b\d{{1,4}}\s*\(\d{{1,4}}\)\s*[,:]?\s*\((?:[A-Z][a-z]+\.?\s+)?({_YEAR})\)",  # 17(3) (Winter 1992)
+    # ACM's volume, number (month year), pages: 4,4 (Oct. 1993), 2-27 | 21, 8 (Aug. 1978), 666-677
+    rf"\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:{_MONTH}\s+)?({_YEAR})\)\s*,\s*(?:pp?\.\s*)?\d+\s*[-–—]\s*\d+",
     # Cell 187, 1-15, 2024 | Biophysical Journal 123, 1098–1105, May 7, 2024
     rf"\b\d{{1,4}}\s*[,:]\s*[\w-]*\d\s*[,–—-]\s*\d+\s*[-–—]?\s*\d*\s*,\s*(?:{_MONTH}\s+(?:\d{{1,2}},?\s*)?)?"
     rf"({_YEAR})\b",
@@ -44,6 +49,7 @@ _JOURNAL_LINE = [re.compile(p) for p in (
     # Volume 25 | February 2024
     rf"\bVol(?:ume|\.)?\s*\d+\s*[|,]\s*(?:No\.?\s*\d+\s*[|,]\s*)?(?:{_MONTH}\s+)?({_YEAR})\b",
     rf"\(\s*[A-Z][A-Za-z]*[A-Z][\w-]*\s+({_YEAR})\s*\)",  # (PAMIR-2 2023), (ACL 2020)
+    _CONFERENCE_LINE,
     rf"\(({_YEAR})\)\.\s[^\n]{{5,300}}?,\s*\d{{1,4}}\s*\(\d{{1,4}}\)",  # APA: (2011). Title. Journal, 15(2)
 )]
 _DATE = rf"\s*:?\s*(?:on\s+)?(?:\d{{1,2}}\s+)?(?:{_MONTH}\s+)?(?:\d{{1,2}},?\s+)?({_YEAR})\b"
@@ -51,8 +57,9 @@ _PUBLISHED = re.compile(rf"(?:published(?: online)?|version posted|publication d
                         re.I)
 _ACCEPTED = re.compile(rf"(?:accepted(?: for publication)?|presented){_DATE}", re.I)
 _RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
-# © 2018 | © The Authors 2022 | © Kaylen Wheeler 2013 (a thesis: the holder's name before the year)
-_COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright:?)\s*(?:©\s*)?"
+# © 2018 | © The Authors 2022 | © Kaylen Wheeler 2013 (a thesis: the holder's name before the year) | Copyright c© 2008
+# (LaTeX's sign, extracted with its "c")
+_COPYRIGHT = re.compile(rf"(?:c?©|\(c\)|copyright:?)\s*(?:c?©\s*)?"
                         rf"(?:the authors?\(?s?\)?\s*|(?-i:[A-Z][\w.'’-]*\s+){{1,4}})?({_YEAR})", re.I)
 # arXiv ids begin with the year and month: 2310.01234, or math/0501170 before 2007; the stamp's date, if
 # printed, is that of the version ("arXiv:1311.2542v3 [cs.DS] 19 Dec 2014")
@@ -63,14 +70,25 @@ _ARXIV_ID = re.compile(r"arXiv:\s*((?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5
 # not a download or retrieval date
 _DATE_LABEL = r"(?!(?i:retrieved|downloaded|accessed|printed)\b)[A-Z]?[a-z]+(?: [a-z]+){0,3}(?::|\s+of|\s+on)\s*"
 _DATE_LINE = re.compile(rf"^\W*(?:{_DATE_LABEL})?(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:\d{{1,2}}[,.]?\s+)?({_YEAR})\W*$", re.M)
-# A venue and its issue's month: "BYTE Magazine, August 1981", "Workshop on X; June 2006", "JOURNAL OF X · APRIL 2001"
+# A venue and its issue's month: "BYTE Magazine, August 1981", "Workshop on X; June 2006", "JOURNAL OF X · APRIL 2001",
+# "Volume 8 / Number 9 / September, 1965"
 _MONTH_NAME = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
                r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_VENUE_MONTH = re.compile(rf"[\w)]\s*[,;·]\s*{_MONTH_NAME}\s+({_YEAR})\b", re.I)
+_VENUE_MONTH = re.compile(rf"[\w)]\s*[,;·/]\s*{_MONTH_NAME},?\s+({_YEAR})\b", re.I)
+# A report's number and its month: "SMLI TR-94-29    November 1994", "CSL-89-1 January 1989" (set apart, no comma)
+_REPORT_DATE = re.compile(rf"\b[A-Z]{{2,}}[A-Z/]*[-·]\d[\w/·-]*\s+(?i:{_MONTH_NAME})\s+({_YEAR})\b")
+# A copyright notice starting a line ("Copyright 2007 ACM ...", "© 1982 ACM"), as in a permission block at the foot
+# of a column; a copyright in a sentence ("the Copyright Act 1976") is no notice
+_NOTICE = re.compile(rf"^\W{{0,3}}{_COPYRIGHT.pattern}", re.I | re.M)
 # A note that the paper appeared, is to appear or (a line's start) was published somewhere: the year there
-# dates the published version ("Published in ACM Transactions in Computer Systems 2, 4, November, 1984")
-_APPEARED = re.compile(rf"(?:\b(?:appear(?:ed|s)?|to appear)|^\W*published) in\b[^.\n]{{0,80}}?\b({_YEAR})\b",
-                       re.I | re.M)
+# dates the published version ("Published in ACM Transactions in Computer Systems 2, 4, November, 1984"). A note
+# naming proceedings, or a line that starts with them, may run over lines and abbreviate ("Appears in Proc. of the
+# 18th ... (Middleware 2001)", "Proceedings of the 20th VLDB Conference / Santiago, Chile, 1994"); a sentence's
+# end stops it
+_NOTE_SPAN = r"(?:[^.\n]|\.(?=\s*[a-z(\d])|\n(?!\s*\n)){0,160}?"
+_APPEARED = re.compile(rf"(?:\b(?:appear(?:ed|s)?|to appear)|^\W*published) in\b[^.\n]{{0,80}}?\b({_YEAR})\b|"
+                       rf"(?:\b(?:appear(?:ed|s)?|to appear) in\s+(?:the\s+)?|^\W*(?:in\s+)?)proc(?:eedings|\.)\s+of\b"
+                       rf"{_NOTE_SPAN}\b({_YEAR})\b", re.I | re.M)
 _PROCEEDINGS = re.compile(r"(Proceedings of (?:the )?[^.*\n]{5,200}?(?:\([^)]{2,40}\))?)(?=[,.*]|\s+pages|\s+pp|$)", re.I)
 _JOURNAL = re.compile(r"\b((?:Journal|Transactions|Annals|Review|Letters) of [A-Z][^,.\n]{3,80})")
 _FRONT_END = re.compile(r"\n(?:\d{1,2}\.?\s+)?(?:Introduction|INTRODUCTION|Background|BACKGROUND)\b")
@@ -81,6 +99,9 @@ _BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|administrator|auth
 _STAMP = re.compile(r"arXiv:|^\W*\d+\W*$|^(page|vol\.?|volume|issue|to appear|running head)\b", re.I)
 _DEGREE = re.compile(r"(?:Ph\.?D|M\.D|MD|M\.?Sc|B\.?Sc|MPH|D\.?Phil)\.?,?", re.I)
 _TITLE_WORDS = {"of", "the", "for", "in", "on", "to", "with", "from", "at"}  # never in a person's name
+# a label of the kind of paper set under its title ("Position Paper", "Extended Abstract"), not a byline
+_KIND_LABEL = re.compile(r"^\W*(?:[A-Za-z-]+\s+){0,2}(?:paper|abstract|article|report|letter|review|survey|tutorial|"
+                         r"thesis|dissertation|proposal|preprint|chapter)\W*$", re.I)
 _AUTHORS_LABEL = re.compile(r"^\W*(?:\d+\s+)?author(?:s|\(s\))?\s*:\s*(.*)$", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:[,;]|\b(?i:and)\b|&)\s*")
 _RUNNING_LINES = 4  # lines at the top and bottom of later pages searched for running heads and feet
@@ -136,8 +157,33 @@ def find_title(meta: PdfMeta, pages: list[Page]) -> tuple[str, TitleBlock | None
         if candidate and not _BAD_META.search(candidate) and _printed(candidate, first):
             return candidate, _matching_block(candidate, blocks)
     if blocks:
-        return _join_title(blocks[0].lines), blocks[0]
+        lead = blocks[0] if byline_names(blocks[0].below) else _typed_title(meta.front.blocks, blocks[0], pages)
+        return _join_title(lead.lines), lead
     return guess_title(front_matter(pages)), None
+
+
+def _typed_title(blocks: list[TitleBlock], lead: TitleBlock, pages: list[Page]) -> TitleBlock:
+    """Where the most prominent block has no names under it: a page set in one type (typewritten) runs
+    on in one block, a session banner above it, so the first block of the lead's size with a line of
+    names inside is cut there, its lines before the names the title; else the lead."""
+    for block in blocks:
+        cut = _cut_at_byline(block)
+        if cut is not block and round(cut.size) == round(lead.size) and _title_like(cut, pages):
+            return cut
+    return lead
+
+
+def _cut_at_byline(block: TitleBlock) -> TitleBlock:
+    """The block cut before its first line of names, the names and what follows put under it; the block
+    itself if none. A title's line can look like names ("Streaming Time Series Visualization"): not
+    after a line ending in "in", "of", "and", nor at the block's end."""
+    for i, line in enumerate(block.lines[1:], 1):
+        if _names_in_line(line) and block.lines[i - 1].split()[-1].lower() not in _TITLE_WORDS | {"and", "a", "an"}:
+            rest = block.lines[i:]
+            if all(_names_in_line(ln) for ln in rest):
+                return block
+            return TitleBlock(lines=block.lines[:i], size=block.size, below=[*rest, *block.below])
+    return block
 
 
 def find_authors(meta: PdfMeta, pages: list[Page], title: str, block: TitleBlock | None) -> list[str]:
@@ -206,8 +252,11 @@ def find_paper_doi(meta: PdfMeta, pages: list[Page]) -> str | None:
 def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     """XMP cover/publication date, else the year of the journal line (page 1's margins, the Info
     Subject, running heads, front matter), else a published/posted date, accepted, received,
-    copyright year, arXiv stamp (its id's year) or date line there; else an arXiv stamp or a note
-    of where the paper appeared (or is to appear) anywhere on page 1, such as a footnote."""
+    copyright year, arXiv stamp (its id's year) or date line there; else an arXiv stamp, a copyright
+    notice, a conference line or a note of where the paper appeared (or is to appear) anywhere on page
+    1, such as the permission block at the foot of the first column (after the introduction's start) or
+    a footnote. The notice comes first: a note may tell of an earlier version ("A preliminary version
+    appeared in")."""
     for field in ("prism:coverDate", "prism:publicationDate", "prism:coverDisplayDate"):
         for value in meta.xmp.get(field, []):
             if match := re.search(rf"\b{_YEAR}\b", value):
@@ -217,8 +266,8 @@ def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     first = pages[0].text if pages and not year else ""  # a stamp or note may be anywhere on page 1
     if arxiv := _ARXIV.search(first):
         return _arxiv_year(arxiv)
-    appeared = _APPEARED.search(first)
-    return appeared.group(1) if appeared else year
+    late = _NOTICE.search(first) or _CONFERENCE_LINE.search(first) or _APPEARED.search(first)
+    return next(filter(None, late.groups())) if late else year
 
 
 def front_matter(pages: list[Page], raw: bool = False) -> str:
@@ -309,10 +358,13 @@ def _matching_block(title: str, blocks: list[TitleBlock]) -> TitleBlock | None:
 
 def byline_names(lines: list[str]) -> list[str]:
     """Author names from the lines under a title (nearest first): the first line that is a list of
-    names and the lines continuing it. Degrees, marks and affiliation lines are left out."""
+    names and the lines continuing it. Degrees, marks, affiliation lines and a label of the paper's kind
+    are left out."""
     names: list[str] = []
     listed = False  # names came from a list of names: a "Name, Affiliation" line after it is an affiliation
     for line in lines:
+        if not names and _KIND_LABEL.match(line):  # "Position Paper" between the title and the names
+            continue
         # layout marks wide gaps " ; " (names set apart); OCR'd text can space a name's own words as widely
         found = _names_in_line(line, listed) or _names_in_line(line.replace(" ; ", " "), listed)
         if found:
@@ -378,7 +430,7 @@ def _trim_doi(doi: str) -> str:
 def find_year(*texts: str) -> str | None:
     """Publication year from texts ranked best first: a journal line's year in any of them, then a
     published/posted date, an accepted, a received date, a copyright year, an arXiv stamp, a line
-    that is a date (a report's or draft's), a venue's month and year."""
+    that is a date (a report's or draft's), a report number's or a venue's month and year."""
     for pattern in [*_JOURNAL_LINE, _PUBLISHED, _ACCEPTED, _RECEIVED, _COPYRIGHT]:
         for text in texts:
             if match := pattern.search(text):
@@ -386,7 +438,7 @@ def find_year(*texts: str) -> str | None:
     for text in texts:
         if arxiv := _ARXIV.search(text):
             return _arxiv_year(arxiv)
-    for pattern in (_DATE_LINE, _VENUE_MONTH):
+    for pattern in (_DATE_LINE, _REPORT_DATE, _VENUE_MONTH):
         for text in texts:
             if match := pattern.search(text):
                 return match.group(1)
@@ -439,7 +491,7 @@ def guess_authors(raw_first_page: str, title: str) -> list[str]:
     title_words = set(title.lower().split())
     names: list[str] = []
     for line in lines[:15]:
-        if title_words and set(line.lower().split()) <= title_words:
+        if title_words and set(line.lower().split()) <= title_words or _KIND_LABEL.match(line):
             continue
         if _AFFILIATION.search(line) or re.match(r"abstract", line, re.I):
             break

@@ -144,8 +144,16 @@ def _extra_papers(rows: list[dict]) -> dict:
 # title lines, a byline above the title, an authors label on a cover page, Type 3 font sizes, a copyright
 # holder before the year, "Published in" notes, arXiv stamps' dates, a venue's month and year) took dev to
 # 33/33 on all four and held-out (only measured) from 17/17, 16/17, 11/17, 17/17 to 17/17, 16/17, 13/17,
-# 17/17. The 95% target is met on held-out titles and DOIs, not on surnames and years.
-EXTRA_FLOORS = {"dev": {"title": 33 / 33, "surname": 33 / 33, "year": 33 / 33, "doi": 33 / 33},
+# 17/17. The 95% target is met on held-out titles and DOIs, not on surnames and years. 2026-12-03, second batch:
+# 31 new development rows (64 in all) took dev to 63/64, 62/64, 56/64, 64/64 (the new rows 30/31, 29/31, 23/31,
+# 31/31); fixes for their kinds of layout (a copyright notice or a proceedings note anywhere on page 1, a report
+# number's month, ACM's "4,4 (Oct. 1993), 2-27", a raised mark between a name and "and", a "Position Paper" label,
+# a typewritten title in the body's type) took dev to 64/64, 64/64, 62/64, 64/64; held-out (only measured) stayed at
+# 17/17, 16/17, 13/17, 17/17. Three more shapes seen on unlabelled papers-we-love PDFs (an ACM conference line
+# "SOSP'15, October 4–7, 2015" in the permission block, LaTeX's "Copyright c© 2008", CACM's "Volume 8 / Number 9 /
+# September, 1965") changed no gold row. Left on dev: a report cover whose date is only in later pages' running
+# feet (gold null: page 1 prints no year) and a year only in a licence note ("the author and CIDR 2007").
+EXTRA_FLOORS = {"dev": {"title": 64 / 64, "surname": 64 / 64, "year": 62 / 64, "doi": 64 / 64},
                 "heldout": {"title": 17 / 17, "surname": 16 / 17, "year": 13 / 17, "doi": 17 / 17}}
 
 
@@ -385,3 +393,80 @@ def test_xmp_metadata_is_read_even_when_its_xml_is_broken(tmp_path):
     paper = describe(path, *read_pdf(path))
     assert (paper.title, paper.authors, paper.year, paper.doi) == \
         ("Harbour Silt and Its Causes", ["Jane Q. Doe", "Ravi Kumar"], "2019", "10.5555/xmp.1")
+
+
+def _year_of_page(tmp_path: Path, name: str, notes: str) -> str | None:
+    """The year describe reads from a one-page paper whose notes come after the introduction's start, out of
+    the front matter and the page's margins, as a permission block or footnote at a column's foot is."""
+    page = ("Keys Kept in Many Places\nJane Q. Doe\nAbstract\nWe keep keys in many places.\nIntroduction\n"
+            f"Keys are kept.\n{notes}\nWe then replicate them.\n" + "The replicas agree.\n" * 12)
+    path = pdfgen.text_pdf(tmp_path / f"{name}.pdf", [page], heading_size=16)
+    return describe(path, *read_pdf(path)).year
+
+
+def test_copyright_notices_and_proceedings_notes_anywhere_on_page_one_date_a_paper(tmp_path):
+    assert _year_of_page(tmp_path, "acm", "Permission to make digital copies is granted.\n"
+                                          "Copyright 2007 ACM 978-1-59593-591-5/07/0010 $5.00.") == "2007"
+    # the notice dates the version; a note may tell of an earlier one
+    assert _year_of_page(tmp_path, "prelim", "A preliminary version appeared in Proceedings of the 3rd Symposium, "
+                                             "1984.\n© 1988 ACM 0004-5411/88/0400-0288") == "1988"
+    assert _year_of_page(tmp_path, "act", "Sharing keys is lawful under the Copyright Act 1976 here.") is None
+    # a proceedings note runs over lines and abbreviates
+    assert _year_of_page(tmp_path, "sosp", "This is a preprint of a paper to appear in the Proceedings\nof the 14th "
+                                           "Symposium on Operating Systems Principles,\nACM, December 1993.") == "1993"
+    assert _year_of_page(tmp_path, "proc", "Appears in Proc. of the 18th IFIP/ACM International Conference on "
+                                           "Distributed Systems (Middleware 2001). Heidelberg.") == "2001"
+    assert _year_of_page(tmp_path, "vldb", "Proceedings of the 20th VLDB Conference\nSantiago, Chile, 1994") == "1994"
+    assert _year_of_page(tmp_path, "sosp15", "Request permissions from permissions@acm.org.\n"
+                                             "SOSP’15, October 4–7, 2015, Monterey, CA.") == "2015"
+    assert _year_of_page(tmp_path, "podc", "At PODC 2000, Brewer made a conjecture about keys.") is None
+    # an earlier report in a sentence over two lines is no proceedings note
+    assert _year_of_page(tmp_path, "report", "The material in this paper appeared in a confidential report\n"
+                                             "called A Theory of Keys dated Sept. 1, 1946.") is None
+
+
+def test_report_numbers_acm_citation_and_conference_lines_give_the_year():
+    assert find_year("A Note on Keys\nJim Q. Doe\nSMLI TR-94-29    November 1994\nAbstract:") == "1994"
+    assert find_year("Xerox PARC CSL·89·1 January 1989 [P89·00001]") == "1989"
+    # ACM's "volume, number (month year), pages" outranks the copyright years of the drafts
+    assert find_year("ACM OOPS Messenger 4,4 (Oct. 1993), 2-27.", "Copyright © 1990,1991,1992 by Nimble") == "1993"
+    assert find_year("Commun. ACM 21, 8 (Aug. 1978), 666-677") == "1978"
+    assert find_year("PPoPP ’16 March 12–16, 2016, Barcelona, Spain") == "2016"
+    assert find_year("Copyright c© 2008 ACM 978-1-59593-860-2/08/06") == "2008"  # LaTeX's sign, with its "c"
+    assert find_year("Volume 8 / Number 9 / September, 1965") == "1965"
+
+
+def test_a_label_of_the_papers_kind_is_no_author():
+    assert byline_names(["Position Paper", "Pat Helland", "Amazon.Com"]) == ["Pat Helland"]
+    assert byline_names(["Extended Abstract", "Jane Q. Doe and Li Wei"]) == ["Jane Q. Doe", "Li Wei"]
+
+
+def test_a_raised_mark_parts_a_name_from_the_next_word(tmp_path):
+    """"Luis Damas†and Robin Milner": the dagger is the only thing between the name and "and"."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    x = 60 + stringWidth("Luis Damas", "Helvetica", 12)
+    body = [(60, 600 - 14 * i, 10, f"Sentence {i} of the paper says how types are inferred.") for i in range(6)]
+    path = _layout_pdf(tmp_path / "damas.pdf", [[(60, 740, 18, "Principal Type Schemes for Programs"),
+                                                (60, 710, 12, "Luis Damas"), (x, 715, 7, "†"),
+                                                (x + stringWidth("†", "Helvetica", 7), 710, 12, "and Robin Milner"),
+                                                *body]])
+    assert describe(path, *read_pdf(path)).authors == ["Luis Damas", "Robin Milner"]
+
+
+def test_a_typewritten_title_is_the_lines_over_its_names_not_a_banner(tmp_path):
+    """All in one type, one line under the other: a session banner at the top, the title, one name a line, the
+    abstract. The title is the block's lines before the names; a title line that only looks like names (after
+    "in") does not cut it."""
+    lines = [(380, 780, "Session 8 Formalisms for"), (380, 768, "Artificial Intelligence"),
+             (220, 756, "A Universal Modular Formalism"), (220, 744, "for Typed Machines"),
+             (250, 732, "Carl Hewitt"), (250, 720, "Peter Bishop"), (250, 708, "Abstract"),
+             *[(60, 696 - 12 * i, f"Sentence {i} of the abstract says what an actor is and what it does.")
+               for i in range(8)]]
+    path = _layout_pdf(tmp_path / "typed.pdf", [[(x, y, 10, text) for x, y, text in lines]])
+    paper = describe(path, *read_pdf(path))
+    assert (paper.title, paper.authors) == ("A Universal Modular Formalism for Typed Machines",
+                                            ["Carl Hewitt", "Peter Bishop"])
+    lines[2:4] = [(220, 756, "Smoothing Series in"), (220, 744, "Streaming Time Series Visualization")]
+    path = _layout_pdf(tmp_path / "typed2.pdf", [[(x, y, 10, text) for x, y, text in lines]])
+    assert describe(path, *read_pdf(path)).title == "Smoothing Series in Streaming Time Series Visualization"
