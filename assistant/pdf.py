@@ -109,6 +109,8 @@ def _open(path: Path, limits: ParseSettings):
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from . import pdfstream
+
     if not path.is_file():
         raise PdfError(f"{path}: no such file")
     size = path.stat().st_size
@@ -120,6 +122,7 @@ def _open(path: Path, limits: ParseSettings):
     with path.open("rb") as fh:
         if b"%PDF-" not in fh.read(1024):
             raise PdfError(f"{path.name}: not a PDF (no %PDF header)")
+    pdfstream.install()  # the same operations as pypdf's own parser, faster
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -149,9 +152,12 @@ def _page_labels(reader) -> list[str]:
 
 def _extract(path: Path, page, index: int) -> str:
     """The page's text; a page pypdf cannot read (e.g. LimitReachedError) is kept empty, with a warning,
-    so one bad page never costs the whole paper."""
+    so one bad page never costs the whole paper. The garbage collector is off meanwhile (``pdfstream.paused_gc``)."""
+    from .pdfstream import paused_gc
+
     try:
-        return page.extract_text() or ""
+        with paused_gc():
+            return page.extract_text() or ""
     except Exception as exc:  # pypdf raises many types on odd pages
         log.warning("%s: page %d skipped, its text cannot be extracted (%s: %s)", path.name, index + 1,
                     type(exc).__name__, exc)
