@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .pdf import raw_span
 from .records import Chunk, Page, Paper
-from .references import section_heading
+from .references import section_lines
 from .sentences import sentence_spans, split_sentences  # noqa: F401  (sentence_spans: part of this stage's API)
 from .settings import ChunkSettings
 
@@ -24,40 +24,69 @@ if TYPE_CHECKING:
 METADATA_KEYS = ["paper_id", "file_name", "page_index", "page_label", "start", "end", "kind", "label"]
 
 
-def references_start(pages: list[Page]) -> tuple[int, int] | None:
-    """(page index, clean offset) where the reference list begins, if the paper has one."""
-    found = section_heading(pages)
+def reference_bounds(pages: list[Page]) -> dict[int, tuple[int, int]]:
+    """Per page index, the (start, end) clean offsets of the page's part of the reference list: from
+    its heading to the heading that ends it (appendix, acknowledgements, supplementary material) or
+    to the end of the paper. What follows the list is body text again."""
+    found = section_lines(pages)
     if found is None:
-        return None
-    label, heading = found
-    page = next(p for p in pages if p.label == label)
-    return page.index, max(page.clean.rfind(" ".join(heading.split())), 0)
+        return {}
+    heading, stop = found
+    start = _line_position(pages, heading, None)
+    end = _line_position(pages, stop, start) if stop else (len(pages), 0)
+    return {page.index: (start[1] if page.index == start[0] else 0,
+                         end[1] if page.index == end[0] else len(page.clean))
+            for page in pages if start[0] <= page.index <= end[0]}
+
+
+def _line_position(pages: list[Page], line: tuple[str, str], after: tuple[int, int] | None) -> tuple[int, int]:
+    """(page index, clean offset) of a raw line: the heading's last occurrence on its page, or the first
+    occurrence of a later line after ``after`` (the page's end when the cleaner dropped it)."""
+    label, text = line
+    text = " ".join(text.split())
+    page = next(p for p in pages if p.label == label and (after is None or p.index >= after[0]))
+    if after is None:
+        return page.index, max(page.clean.rfind(text), 0)
+    at = page.clean.find(text, after[1] if page.index == after[0] else 0)
+    return page.index, at if at >= 0 else len(page.clean)
 
 
 def page_documents(paper: Paper, pages: list[Page]) -> list[Document]:
     """Documents with flat metadata that is never embedded: per non-empty page, one for each of its
-    figure and table captions and one for each stretch of text between them. A caption's label is
-    the one metadata field embedded, so the splitter leaves room for it (see ``embedding_text``)."""
-    refs = references_start(pages)
+    figure and table captions and one for each stretch of text between them and the reference list's
+    bounds. A caption's label is the one metadata field embedded, so the splitter leaves room for it
+    (see ``embedding_text``)."""
+    refs = reference_bounds(pages)
     docs = []
     for page in pages:
         if not page.clean.strip():
             continue
+        lo, hi = refs.get(page.index, (-1, -1))
         meta = {"paper_id": paper.id, "file_name": paper.file_name, "page_index": page.index, "page_label": page.label,
-                "refs_from": _refs_offset(refs, page.index)}
-        for k, (start, end, label) in enumerate(page_segments(page)):
+                "refs_from": lo, "refs_to": hi}
+        for k, (start, end, label) in enumerate(page_segments(page, cuts=(lo, hi))):
             docs.append(_document(f"{paper.id}#p{page.index}" + (f".{k}" if k else ""), page.clean[start:end],
                                   meta | {"offset": start, "label": label}))
     return docs
 
 
-def page_segments(page: Page) -> list[tuple[int, int, str]]:
-    """(start, end, label) of the page's captions and of the non-blank text around them (label "")."""
+def _cut(segments: list[tuple[int, int, str]], at: tuple[int, ...]) -> list[tuple[int, int, str]]:
+    """The segments, those of text (not captions) split at the given offsets."""
+    for cut in at:
+        segments = [piece for a, b, label in segments
+                    for piece in ([(a, cut, label), (cut, b, label)] if not label and a < cut < b else [(a, b, label)])]
+    return segments
+
+
+def page_segments(page: Page, cuts: tuple[int, ...] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the page's captions and of the non-blank text around them (label ""),
+    that text split at the ``cuts`` offsets."""
     segments, at = [], 0
     for caption in page.captions:
         segments += [(at, caption.start, ""), (caption.start, caption.end, caption.label)]
         at = caption.end
     segments.append((at, len(page.clean), ""))
+    segments = _cut(segments, cuts)
     return [(a, b, label) for a, b, label in (_stripped(page.clean, *seg) for seg in segments) if b > a]
 
 
@@ -72,7 +101,7 @@ def _stripped(text: str, start: int, end: int, label: str) -> tuple[int, int, st
 def _document(doc_id: str, text: str, metadata: dict) -> Document:
     from llama_index.core.schema import Document
 
-    hidden = METADATA_KEYS + ["refs_from", "offset"] + ([] if metadata["label"] else ["label"])
+    hidden = METADATA_KEYS + ["refs_from", "refs_to", "offset"] + ([] if metadata["label"] else ["label"])
     return Document(id_=doc_id, text=text, metadata=metadata, excluded_embed_metadata_keys=hidden,
                     excluded_llm_metadata_keys=hidden, metadata_template="{value}")
 
@@ -83,13 +112,6 @@ def embedding_text(text: str, label: str) -> str:
     from .captions import label_of
 
     return f"{label}: {text}" if label and label_of(text) != label else text
-
-
-def _refs_offset(refs: tuple[int, int] | None, page_index: int) -> int:
-    """Offset on this page where the reference list begins (-1: none on this page or before)."""
-    if refs is None or page_index < refs[0]:
-        return -1
-    return refs[1] if page_index == refs[0] else 0
 
 
 def make_splitter(settings: ChunkSettings, count_tokens: Callable[[str], list]) -> Any:
@@ -116,9 +138,9 @@ def tag_spans(nodes: list[BaseNode]) -> list[BaseNode]:
         offset = node.metadata.pop("offset", 0)
         start = offset + (node.start_char_idx or 0)
         end = offset + node.end_char_idx if node.end_char_idx is not None else start + len(node.get_content())
-        refs_from = node.metadata.pop("refs_from", -1)
+        refs_from, refs_to = node.metadata.pop("refs_from", -1), node.metadata.pop("refs_to", -1)
         label = node.metadata.setdefault("label", "")
-        kind = "caption" if label else "references" if 0 <= refs_from <= start else "body"
+        kind = "caption" if label else "references" if 0 <= refs_from <= start < refs_to else "body"
         node.metadata.update({"start": start, "end": end, "kind": kind})
     return nodes
 

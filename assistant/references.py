@@ -230,11 +230,15 @@ def extract_references(pages: list[Page]) -> list[Reference]:
     return refs
 
 
-def section_heading(pages: list[Page]) -> tuple[str, str] | None:
-    """(page label, heading line) of the reference list, as ``extract_references`` finds it."""
+def section_lines(pages: list[Page]) -> tuple[tuple[str, str], tuple[str, str] | None] | None:
+    """(page label, line) of the reference list's heading and of the line that ends it (an appendix,
+    acknowledgements or supplementary heading; None when the list runs to the end), as
+    ``extract_references`` finds them."""
     lines = _lines(pages)
     span = _locate(lines)
-    return lines[span[0]] if span else None
+    if span is None:
+        return None
+    return lines[span[0]], (lines[span[1]] if span[1] < len(lines) else None)
 
 
 def parse_reference(raw: str) -> Reference:

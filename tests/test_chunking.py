@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chunking import make_splitter, page_documents, references_start, sentence_spans, SpanTagger
+from assistant.chunking import make_splitter, page_documents, reference_bounds, sentence_spans, SpanTagger
 from assistant.embedding import Encoder
 from assistant.papers import describe
 from assistant.pdf import read_pdf
@@ -34,7 +34,7 @@ def test_chunks_fit_the_encoder_and_map_to_their_page(pdf):
         page = pages[node.metadata["page_index"]]
         assert page.clean[node.metadata["start"]:node.metadata["end"]] == node.get_content()
         assert node.metadata["page_label"] == page.label
-    refs_page, _ = references_start(pages)
+    refs_page = min(reference_bounds(pages))
     kinds = {n.metadata["kind"] for n in nodes if n.metadata["page_index"] > refs_page}
     assert kinds <= {"references"}
 
@@ -81,3 +81,28 @@ def test_chunks_and_pages_stored_before_captions_still_load():
                                       '"page_label": "1", "start": 0, "end": 4, "text": "Text", "kind": "body"}')
     page = Page.model_validate_json('{"index": 0, "label": "1", "text": "Text", "clean": "Text"}')
     assert (chunk.label, page.captions) == ("", [])
+
+
+def test_text_after_the_reference_list_is_body_again():
+    """An appendix (or acknowledgements, supplementary figures) printed after the bibliography is not part
+    of it: its chunks are body chunks, which questions about the paper's content may rank and quote."""
+    from assistant.pdf import clean_pages
+    from assistant.records import Page, Paper
+
+    body = "We smooth the series with a moving average and keep its kurtosis high in every window.\n"
+    texts = [body * 3,
+             body + "References\n[1] L. T. DeCarlo. On the meaning and use of kurtosis. Psychological methods, 1997.\n"
+             "[2] A. Author. Another title. Journal of Things, 2001.\n",
+             "[3] B. Writer. A third work. Some Venue, 2005.\nAPPENDIX\nA. CASE STUDY\n"
+             "In this section we walk through a concrete example of smoothing a real-world series.\n"]
+    pages = [Page(index=i, label=str(i + 1), text=t) for i, t in enumerate(texts)]
+    clean_pages(pages)
+    bounds = reference_bounds(pages)
+    assert sorted(bounds) == [1, 2]
+    assert pages[1].clean[bounds[1][0]:].startswith("References") and bounds[1][1] == len(pages[1].clean)
+    assert bounds[2][0] == 0 and pages[2].clean[bounds[2][1]:].startswith("APPENDIX")
+    nodes = SpanTagger()(make_splitter(Settings().chunk, str.split)(page_documents(Paper(id="p", file_name="p.pdf", sha256="0"),
+                                                                                  pages)))
+    kinds = {(n.metadata["page_index"], " ".join(n.get_content().split())[:10]): n.metadata["kind"] for n in nodes}
+    assert kinds == {(0, "We smooth "): "body", (1, "We smooth "): "body", (1, "References"): "references",
+                     (2, "[3] B. Wri"): "references", (2, "APPENDIX A"): "body"}
