@@ -27,8 +27,9 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
-def _not_content() -> frozenset[str]:
-    """Index terms of the field words and of the words for the document itself."""
+def record_words() -> frozenset[str]:
+    """Index terms of the field words and of the words for the document itself ("journal", "year",
+    "paper"): what a question asks of a record, or a reference entry, not what it is about."""
     return frozenset(terms(" ".join(FIELD_WORDS) + " " + _DOCUMENT_WORDS))
 
 
@@ -49,7 +50,7 @@ def record_paper(question: str, candidates: list[Paper], names: set[str]) -> Pap
     field = asked_field(question)
     if field is None:
         return None
-    content = set(terms(question)) - _not_content() - names
+    content = set(terms(question)) - record_words() - names
     return next((p for p in candidates if content <= _record_terms(p) and _value(p, field)), None)
 
 

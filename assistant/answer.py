@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .about import asked_field, printed_span, record_paper
+from .about import asked_field, printed_span, record_paper, record_words
 from .chunking import sentence_spans
 from .papers import front_matter_end
 from .pdf import is_table_row, raw_span
@@ -116,6 +116,12 @@ class Candidate:
     terms: set[str] = field(default_factory=set)
     passage_score: float = 0.0
     front: bool = False
+
+    @property
+    def answers(self) -> set[str]:
+        """The question terms it can answer: a sentence's own; an entry's, its citing sentence's and the words
+        for the fields every entry prints ("journal", "year", "published")."""
+        return self.terms if self.span is not None else self.terms | self.context | record_words()
 
 
 @dataclass
@@ -222,8 +228,8 @@ class ExtractiveAnswerer:
         refs_ok = about_references(query.text)
         out: list[Candidate] = []
         for rank, ev in enumerate(passages):
-            if ev.chunk.kind == "references" and not refs_ok:
-                continue
+            if ev.chunk.kind == "references":
+                continue  # the list is quoted by whole entries (_reference_units), never by sentence fragments
             page = pages[(ev.chunk.paper_id, ev.chunk.page_index)]
             lo = ev.chunk.start if page.index else max(ev.chunk.start, front_matter_end(page.clean))
             out += self._sentence_units(page, ev.chunk.paper_id, lo, ev.chunk.end, rank, ev.chunk.id, ev.chunk.text,
@@ -296,10 +302,10 @@ class ExtractiveAnswerer:
         share = _paper_shares(evidence[: self.settings.max_passages])
         rows = []
         for cand, sim in zip(candidates, sims):
-            words = cand.terms | cand.context if cand.span is None else cand.terms  # an entry and where it is cited
+            words = cand.answers
             rows.append([
                 float(sim), cand.passage_score, 1.0 / (1.0 + cand.rank), self._coverage(wanted, words),
-                self._coverage(wanted, cand.terms | cand.context), self._phrase(phrases & _bigrams(terms(cand.text))),
+                self._coverage(wanted, words | cand.context), self._phrase(phrases & _bigrams(terms(cand.text))),
                 len(rarest & words) / len(rarest) if rarest else 0.0,
                 float(quantity and _new_numbers(query.focus, cand.text)), float(bool(_NUMBER.search(cand.text))),
                 min(len(cand.text.split()), 60) / 60, float(is_table_row(cand.text)), share.get(cand.paper_id, 0.0),
@@ -311,7 +317,7 @@ class ExtractiveAnswerer:
     def support_features(self, query: Query, candidates: list[Candidate], x: np.ndarray, p: np.ndarray) -> np.ndarray:
         """SUPPORT_FEATURES of a question, from its candidates (``x``) and their probabilities (``p``)."""
         best = int(np.argmax(p))
-        top = set().union(*(c.context | c.terms for c in candidates if c.rank < 3 or c.span is None))  # entries too
+        top = set().union(*(c.context | c.answers for c in candidates if c.rank < 3 or c.span is None))  # entries too
         known = self._known(query.wanted)
         missing = {t for t in known if t not in top}
         rarest = max((self._idf(t) for t in missing), default=0.0) / self.default_idf

@@ -124,6 +124,7 @@ class PaperNames:
 
     def __init__(self, papers: dict[str, Paper]):
         self.by_paper = {pid: {t for a in p.authors for t in terms(surname(a))} for pid, p in papers.items()}
+        self.first = {pid: set(terms(surname(p.authors[0]))) if p.authors else set() for pid, p in papers.items()}
         self.all = set().union(*self.by_paper.values())
         self._years = [(p.year, _year_naming(p)) for p in papers.values() if p.year]
 
@@ -142,9 +143,12 @@ class PaperNames:
         return " ".join(kept) or question
 
     def papers(self, question: str) -> list[str] | None:
-        """Ids of the papers whose author the question names, when it names some but not all."""
+        """Ids of the papers whose author the question names, when it names some but not all; those whose
+        first author it names when there are such, as a paper is called by its first author ("Di and
+        Cappello's paper" is not the one by Tao, Di, Chen and Cappello)."""
         asked = self.terms_in(question)
         named = [pid for pid, names in self.by_paper.items() if names & asked]
+        named = [pid for pid in named if self.first[pid] & asked] or named
         return named if named and len(named) < len(self.by_paper) else None
 
 

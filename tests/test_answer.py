@@ -161,3 +161,34 @@ def test_an_entry_takes_as_context_the_one_citing_sentence_that_covers_the_quest
                                    end=len(page.clean), text=page.clean, kind="references"), score=1.0)
     [entry] = answerer._reference_units([passage], {("p", 9): page}, [("p", lustre)], {"kurtosi", "snapshot"})
     assert entry.context == {"kurtosi", "snapshot", "vari", "4"} and entry.quote == "[4] Lustre File System."
+
+
+def test_an_entry_answers_the_words_for_the_fields_it_prints():
+    """"In which journal and year did it appear?": every entry prints a journal and a year, so those words
+    are covered by an entry candidate, never by a sentence that lacks them."""
+    entry = Candidate("p", PAGE, "[24] L. T. DeCarlo. On kurtosis. Psychological methods, 1997.", "", 0,
+                      terms={"decarlo", "kurtosi"}, context={"preserv"})
+    sentence = replace(entry, span=(0, 10), text="The kurtosis is preserved.")
+    assert {"journal", "year", "publish", "decarlo", "preserv"} <= entry.answers
+    assert sentence.answers == {"decarlo", "kurtosi"}
+
+
+def test_a_reference_list_is_quoted_by_whole_entries_never_by_its_sentence_fragments():
+    from assistant.answer import ExtractiveAnswerer, Query
+    from assistant.pdf import clean_pages
+    from assistant.records import Reference
+    from assistant.settings import AnswerSettings
+
+    page = Page(index=9, label="10", text="References\n[4] Cai SX. 2007. Small molecule agents. Recent Pat. 2:79.\n"
+                                          "[5] Cha HJ. 2012. Tubulin drugs. PLoS Biol. 10:e1001.")
+    clean_pages([page])
+    refs = [("p", Reference(paper_id="p", raw=raw, page="10")) for raw in
+            ("[4] Cai SX. 2007. Small molecule agents. Recent Pat. 2:79.", "[5] Cha HJ. 2012. Tubulin drugs. PLoS Biol. 10:e1001.")]
+    answerer = ExtractiveAnswerer(AnswerSettings(), encode=None, word_vectors=None, idf={}, default_idf=1.0)
+    passage = Evidence(chunk=Chunk(id="c", paper_id="p", file_name="p.pdf", page_index=9, page_label="10", start=0,
+                                   end=len(page.clean), text=page.clean, kind="references"), score=1.0)
+    for question in ("Which paper on tubulin drugs is cited, and in which journal?", "What is said about tubulin drugs?"):
+        units = answerer._candidates(Query(question, question, set()), [passage], {("p", 9): page}, refs)
+        assert all(u.span is None for u in units)  # entries only (none at all when the question is not about them)
+    cited = answerer._candidates(Query("Which paper is cited for tubulin?", "", set()), [passage], {("p", 9): page}, refs)
+    assert {u.text for u in cited} == {r.raw for _, r in refs}

@@ -20,6 +20,17 @@ def test_a_capitalised_surname_names_its_paper():
     assert NAMES.without("What did Misaki report about training?") == "What did report about training?"
 
 
+def test_a_paper_is_named_by_its_first_author_before_a_paper_that_lists_the_same_names_further_down():
+    papers = {"sz": Paper(id="sz", file_name="sz.pdf", sha256="1", authors=["Sheng Di", "Franck Cappello"]),
+              "sz14": Paper(id="sz14", file_name="sz14.pdf", sha256="2",
+                            authors=["Dingwen Tao", "Sheng Di", "Zizhong Chen", "Franck Cappello"]),
+              "other": Paper(id="other", file_name="o.pdf", sha256="3", authors=["Kile Green"])}
+    names = PaperNames(papers)
+    assert names.papers("What did Di and Cappello's paper find?") == ["sz"]
+    assert names.papers("Which hardware did Tao et al. use?") == ["sz14"]
+    assert names.papers("What does Cappello's work say about ratios?") == ["sz", "sz14"]  # no first author named
+
+
 def test_a_surname_that_is_also_a_word_names_nothing_in_lower_case():
     """'green fluorescent protein', 'white matter', 'young mice' are words, not the papers of Green, White, Young."""
     question = "Did the young mice show green fluorescence in the white matter?"
