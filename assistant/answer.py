@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,7 +43,7 @@ FEATURES = (
     "semantic",  # cosine of question and candidate, by MiniLM's word-piece embeddings (Encoder.word_piece_vectors)
     "passage_score",  # the fused retrieval score of its passage, relative to the best passage
     "passage_prior",  # 1 / (1 + rank of its passage)
-    "coverage",  # idf-weighted share of the question's terms in the candidate
+    "coverage",  # share of the question's terms in the candidate, each by its idf and its rarity in the paper
     "context_coverage",  # ... in the candidate and its passage
     "phrase",  # the question's word pairs found verbatim, weighted by rarity
     "rarest",  # share of the question's two rarest terms the candidate holds
@@ -184,6 +185,7 @@ class ExtractiveAnswerer:
         self.word_vectors = word_vectors  # list[str] -> array of unit vectors: cheap, for every candidate
         self.idf = idf
         self.default_idf = default_idf
+        self._sentence_counts: dict[str, tuple[Counter, int]] = {}  # per paper: sentences holding each term, sentences
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
@@ -219,7 +221,7 @@ class ExtractiveAnswerer:
     def described(self, query: Query, evidence: list[Evidence], pages, references) -> tuple[list[Candidate], np.ndarray]:
         """The candidates and their feature matrix (rows in candidate order, columns in FEATURES order)."""
         candidates = self._candidates(query, evidence, pages, references)
-        return candidates, self._features(query, candidates, evidence)
+        return candidates, self._features(query, candidates, evidence, pages)
 
     # candidates ---------------------------------------------------------------------------
     def _candidates(self, query: Query, evidence: list[Evidence], pages, references) -> list[Candidate]:
@@ -288,7 +290,7 @@ class ExtractiveAnswerer:
         return page.sentences or sentence_spans(page.clean)
 
     # features -----------------------------------------------------------------------------
-    def _features(self, query: Query, candidates: list[Candidate], evidence: list[Evidence]) -> np.ndarray:
+    def _features(self, query: Query, candidates: list[Candidate], evidence: list[Evidence], pages) -> np.ndarray:
         if not candidates:
             return np.zeros((0, len(FEATURES)))
         wanted = self._known(query.wanted)
@@ -304,7 +306,8 @@ class ExtractiveAnswerer:
         for cand, sim in zip(candidates, sims):
             words = cand.answers
             rows.append([
-                float(sim), cand.passage_score, 1.0 / (1.0 + cand.rank), self._coverage(wanted, words),
+                float(sim), cand.passage_score, 1.0 / (1.0 + cand.rank),
+                self._coverage(wanted, words, self._rarity_in(cand.paper_id, pages)),
                 self._coverage(wanted, words | cand.context), self._phrase(phrases & _bigrams(terms(cand.text))),
                 len(rarest & words) / len(rarest) if rarest else 0.0,
                 float(quantity and _new_numbers(query.focus, cand.text)), float(bool(_NUMBER.search(cand.text))),
@@ -337,9 +340,28 @@ class ExtractiveAnswerer:
         rarity = sorted((min(self._idf(a), self._idf(b)) / self.default_idf for a, b in matched), reverse=True)
         return min(sum(rarity[:2]), 2.0) / 2
 
-    def _coverage(self, wanted: set[str], have: set[str]) -> float:
-        total = sum(self._idf(t) for t in wanted)
-        return sum(self._idf(t) for t in wanted if t in have) / total if total else 0.0
+    def _coverage(self, wanted: set[str], have: set[str], rarity: Callable[[str], float] | None = None) -> float:
+        weight = {t: self._idf(t) * (rarity(t) if rarity else 1.0) for t in wanted}
+        total = sum(weight.values())
+        return sum(w for t, w in weight.items() if t in have) / total if total else 0.0
+
+    def _rarity_in(self, paper_id: str, pages) -> Callable[[str], float]:
+        """A term's rarity among the paper's sentences, from 0 (in all of them) to 1 (in none): the question's
+        words for the paper's topic ("neurofeedback", in a neurofeedback study) single out none of its sentences,
+        its other words do. Counted once per paper (all its pages are in ``pages``)."""
+        if paper_id not in self._sentence_counts:
+            if len(self._sentence_counts) >= 256:
+                self._sentence_counts.clear()
+            counts: Counter = Counter()
+            n = 0
+            for (pid, _), page in pages.items():
+                if pid == paper_id:
+                    for a, b in self._page_sentences(page):
+                        counts.update(set(terms(page.clean[a:b])))
+                        n += 1
+            self._sentence_counts[paper_id] = (counts, n)
+        counts, n = self._sentence_counts[paper_id]
+        return lambda t: math.log((n + 1) / (counts.get(t, 0) + 1)) / math.log(n + 1) if n else 1.0
 
     def _known(self, wanted: set[str]) -> set[str]:
         """The terms the library uses somewhere: a word no page has can be matched by no candidate,

@@ -192,3 +192,22 @@ def test_a_reference_list_is_quoted_by_whole_entries_never_by_its_sentence_fragm
         assert all(u.span is None for u in units)  # entries only (none at all when the question is not about them)
     cited = answerer._candidates(Query("Which paper is cited for tubulin?", "", set()), [passage], {("p", 9): page}, refs)
     assert {u.text for u in cited} == {r.raw for _, r in refs}
+
+
+def test_coverage_weighs_the_question_terms_by_their_rarity_in_the_paper():
+    """In a paper about neurofeedback every sentence says "neurofeedback": the question's other words decide
+    which of its sentences answers."""
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.pdf import clean_pages
+    from assistant.settings import AnswerSettings
+
+    page = Page(index=0, label="1", text="Neurofeedback helps. Neurofeedback trains the left amygdala region. "
+                                         "Neurofeedback is popular. Neurofeedback is cheap.")
+    clean_pages([page])
+    answerer = ExtractiveAnswerer(AnswerSettings(), encode=None, word_vectors=None, idf={}, default_idf=1.0)
+    rarity = answerer._rarity_in("p", {("p", 0): page})
+    assert rarity("neurofeedback") == 0.0 and rarity("amygdala") > 0.5 and rarity("absent") == 1.0
+    wanted = {"neurofeedback", "region"}
+    assert answerer._coverage(wanted, {"neurofeedback"}, rarity) == 0.0
+    assert answerer._coverage(wanted, {"region"}, rarity) == 1.0
+    assert answerer._coverage(wanted, {"neurofeedback"}) == 0.5  # idf alone
