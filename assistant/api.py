@@ -472,7 +472,7 @@ class Library:
         evidence = state.retriever.retrieve(search, top_k=depth, paper_ids=paper_ids, mode=mode)
         pages = state.pages.of_papers(e.chunk.paper_id for e in evidence)
         evidence = [e for e in evidence if (e.chunk.paper_id, e.chunk.page_index) in pages]  # none if removed since
-        names = state.names.terms_in(standalone) | state.names.years_in(standalone)
+        names = state.names.naming(standalone)
         return state, Query(standalone, question, names), evidence, pages
 
     def _finish(self, answer: Answer, evidence: list[Evidence], k: int | None, started: float) -> Answer:

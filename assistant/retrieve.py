@@ -110,6 +110,10 @@ def _may_name(word: str, question: str) -> bool:
     return word.lstrip("([{\"'“‘")[:1].isupper() or question == question.lower()  # "(Madaminova" too
 
 
+_ET_AL = re.compile(r"\bet\s+al\b\.?(?:['’]s)?", re.I)
+_ET_AL_TERMS = frozenset({"et", "al"})
+
+
 def _year_naming(paper: Paper) -> re.Pattern:
     """The paper's year as a question names the paper by it: beside a surname, or before "paper", "study"..."""
     names = "|".join(re.escape(surname(a)) for a in paper.authors) or "$^"
@@ -135,6 +139,14 @@ class PaperNames:
     def years_in(self, question: str) -> set[str]:
         """Years the question uses to name a paper, not to ask about."""
         return {year for year, pattern in self._years if pattern.search(question)}
+
+    def naming(self, question: str) -> set[str]:
+        """The question's terms that name papers, not what it asks about: authors' surnames, with the "et al."
+        after them, and years beside them."""
+        names = self.terms_in(question)
+        if names and _ET_AL.search(question):
+            names |= _ET_AL_TERMS
+        return names | self.years_in(question)
 
     def without(self, question: str) -> str:
         """The question without the author names that picked the paper."""

@@ -31,6 +31,13 @@ def test_a_paper_is_named_by_its_first_author_before_a_paper_that_lists_the_same
     assert names.papers("What does Cappello's work say about ratios?") == ["sz", "sz14"]  # no first author named
 
 
+def test_et_al_after_a_named_author_is_part_of_the_name_not_of_what_the_answer_must_hold():
+    question = "Which effector did White et al. characterise?"
+    assert NAMES.naming(question) == {"white", "et", "al"}
+    assert NAMES.naming("What did Madaminova (2023) argue?") == {"madaminova", "2023"}
+    assert NAMES.naming("Is the et al. convention used?") == set()  # names no paper: stays a question word
+
+
 def test_a_surname_that_is_also_a_word_names_nothing_in_lower_case():
     """'green fluorescent protein', 'white matter', 'young mice' are words, not the papers of Green, White, Young."""
     question = "Did the young mice show green fluorescence in the white matter?"
