@@ -57,6 +57,7 @@ FEATURES = (
     "entry",  # a reference-list entry
     "defines",  # "X is a …" for a "what is X" question
     "opens_list",  # ends with ":" or announces "the following" / "three main …"
+    "position",  # where in its paper it is printed, 0 (the start) to 1 (the end)
 )
 
 SUPPORT_FEATURES = (
@@ -302,6 +303,7 @@ class ExtractiveAnswerer:
         defines = _definition_pattern(query.focus)
         phrases = _bigrams(terms(query.text))
         share = _paper_shares(evidence[: self.settings.max_passages])
+        n_pages = Counter(pid for pid, _ in pages)
         rows = []
         for cand, sim in zip(candidates, sims):
             words = cand.answers
@@ -314,6 +316,7 @@ class ExtractiveAnswerer:
                 min(len(cand.text.split()), 60) / 60, float(is_table_row(cand.text)), share.get(cand.paper_id, 0.0),
                 float(cand.front), float(cand.front and bibliographic), float(cand.span is None),
                 float(bool(defines and defines.search(cand.text))), float(bool(_OPENS_LIST.search(cand.text))),
+                _position(cand, n_pages[cand.paper_id]),
             ])
         return np.asarray(rows, dtype=float)
 
@@ -499,6 +502,12 @@ def _best_entry(candidates: list[Candidate], probability: np.ndarray) -> list[Ca
     entry joins the answer when none was chosen (entries are candidates only for such questions)."""
     entries = [i for i, c in enumerate(candidates) if c.span is None]
     return [candidates[max(entries, key=lambda i: probability[i])]] if entries else []
+
+
+def _position(cand: Candidate, pages: int) -> float:
+    """Where the unit is printed in its paper, from 0 (its first line) to 1 (its last)."""
+    within = cand.span[0] / max(len(cand.page.clean), 1) if cand.span else 0.5
+    return min((cand.page.index + within) / max(pages, 1), 1.0)
 
 
 def _paper_shares(passages: list[Evidence]) -> dict[str, float]:

@@ -211,3 +211,12 @@ def test_coverage_weighs_the_question_terms_by_their_rarity_in_the_paper():
     assert answerer._coverage(wanted, {"neurofeedback"}, rarity) == 0.0
     assert answerer._coverage(wanted, {"region"}, rarity) == 1.0
     assert answerer._coverage(wanted, {"neurofeedback"}) == 0.5  # idf alone
+
+
+def test_position_runs_from_the_papers_first_line_to_its_last():
+    from assistant.answer import _position
+
+    first = Candidate("p", PAGE.model_copy(update={"index": 0}), "x", "x", 0, span=(0, 5))
+    middle = Candidate("p", PAGE.model_copy(update={"index": 4}), "x", "x", 0, span=(len(PAGE.clean) // 2, len(PAGE.clean)))
+    entry = Candidate("p", PAGE.model_copy(update={"index": 9}), "x", "x", 0)  # a reference entry: its page's middle
+    assert _position(first, 10) == 0.0 and 0.44 < _position(middle, 10) < 0.46 and _position(entry, 10) == 0.95
