@@ -143,6 +143,7 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _YEAR_PAREN = re.compile(  # "(2019)", "(2019b, March)", "(14 February 2022)"
     rf"\(\s*(?:\d{{1,2}}\s*)?(?:{_MONTH}\s*(?:\d{{1,2}},?\s*)?)?({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)"
 )
+_VENUE_YEAR = re.compile(r"(?<=[A-Za-z.])\s?[’'‘]\s?(\d{2})(?![\w’'])")
 _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–−]\s?\d{{3}})")
 _YEAR_LEAD = re.compile(
     rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}[a-z]?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"
@@ -261,7 +262,8 @@ def parse_reference(raw: str) -> Reference:
     title, title_end = _title(text, body, year_span, comma_mode)
     no_title = title is None and bool(_VENUE_ONLY.match(text, body + _spaces(text, body) + _leading_punct(text, body)))
     venue, volume, issue, pages = _container(text, max(title_end, body), year_span)
-    ref = Reference(raw=" ".join(raw.split()), label=label, authors=authors, year=_year_value(year_match),
+    ref = Reference(raw=" ".join(raw.split()), label=label, authors=authors,
+                    year=_year_value(year_match) or _venue_year(text[max(title_end, body):]),
                     title=title, venue=venue, volume=volume, issue=issue, pages=pages, doi=doi, url=url,
                     arxiv=_arxiv(raw, url), no_title=no_title)
     ref.key = _key(ref)
@@ -653,6 +655,13 @@ def _year_match(text: str) -> re.Match | None:
     bare = [m for m in bare if not re.search(r"\d\s*,\s*$", text[: m.start()])] or bare  # "2019, 10, 1905"
     glued = re.search(rf"(?<=[a-z])({_YEAR})(?=,\s?\d)", text)  # "Cell2016,164": pypdf lost the space
     return bare[-1] if bare else glued or re.search(r"\bn\.\s?d\.", text)
+
+
+def _venue_year(text: str) -> str | None:
+    """A year shortened after the venue, as computer-science lists print it ("in CCS’07", "SOSP '03",
+    "ACM Trans. Inf. Sys. Sec. ’12"): two digits after an apostrophe, read as 19xx from 50 on."""
+    m = _VENUE_YEAR.search(text)
+    return None if not m else ("19" if int(m[1]) >= 50 else "20") + m[1]
 
 
 def _year_value(m: re.Match | None) -> str | None:

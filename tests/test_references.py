@@ -594,3 +594,16 @@ def test_misprinted_label_still_starts_the_next_entry():
 def test_pypdf_artefacts_and_title_ends(raw, surname, year, title):
     ref = parse_reference(raw)
     assert (ref.first_author_surname, ref.year, ref.title) == (surname, year, title)
+
+
+@pytest.mark.parametrize("raw,year", [
+    ("[7] H. Shacham, “The geometry of innocent flesh on the bone: return-into-libc without function calls,” in CCS’07.",
+     "2007"),
+    ("[11] R. Roemer and S. Savage, “Return-oriented programming: Systems, languages, and applications,” "
+     "ACM Trans. Inf. Sys. Sec. ’12.", "2012"),
+    ("[3] M. Castro and B. Liskov. Practical Byzantine fault tolerance. In SOSP '99, pages 173-186.", "1999"),
+    ("[4] J. Smith. Music of the ’90s. In Proc. of X.", None),  # a decade, not a year
+])
+def test_a_year_shortened_after_the_venue_is_the_entrys_year(raw, year):
+    """Computer-science lists often print only "CCS’07": the entry's year is 2007, not missing."""
+    assert parse_reference(raw).year == year
