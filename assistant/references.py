@@ -96,7 +96,12 @@ _NAME_GAPS = [  # spaces pypdf puts inside a surname: after an accented letter, 
     re.compile(rf"(?<={_LW}) ([^\x00-\x7f])(?=,\s*{_U}\.)"),  # "Butkien è, D."
     re.compile(rf"(?<![\w.])([TVWY]) (?={_LW}{{3,}},\s*{_U}\.)"),  # "T arsounas,M."
     re.compile(rf"\b([dDlLO]) (?=['’]{_U})"),  # "d ’Aubenton-Carafa Y"
+    re.compile(rf"(?<={_LW}) (-)(?={_U}{_LW})"),  # "Watts -Perotti, J. C."
 ]
+# An author set in small capitals, as ACM/USENIX LaTeX styles print it: pypdf gives capitals, the first letter of
+# each word apart ("B OLOSKY , W. J., AND LI, P."); the names are read once turned back into "Bolosky, W. J."
+_CAPS_NAME = re.compile(rf"(?P<sep>,?\s*(?:AND\s+)?)(?P<s>{_U}(?:\s?[{_U[1:-1]}’'-])+?(?:\s{_U}{{2,}})*)\s?,"
+                        rf"\s*(?P<g>(?:{_U}\.\s?-?\s?){{1,4}})")
 _DIRECT_PIECE = re.compile(rf",\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:][^,.;:]{{0,40}}(?=[,;])")
 _ODD_PIECE = re.compile(  # a name between two such names ("…, FrenckRWJr, L.L.Hammitt"), or a group after ";"
     rf",\s*[^\s,.;:]{{2,40}}(?=,\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:])|;\s*[^,.;:]{{2,60}}(?=,)"
@@ -148,7 +153,8 @@ _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–
 _YEAR_LEAD = re.compile(
     rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}[a-z]?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"
 )
-_QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)")
+_QUOTED = re.compile(  # "Title", ‘Title’, and ‘Title” as misprinted
+    r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)|‘([^‘’“”]+)”")
 _VENUE_ONLY = re.compile(  # "Phys. Rev. Lett. 116, 061102 (": short capitalised words, then numbers
     rf"(?:{_U}\w{{0,17}}(?!\w)\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\("
 )
@@ -200,7 +206,8 @@ _SECTION_LINE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][^.!?]{0,100}$"
 _FINISHED = re.compile(  # how an entry's last line ends: ".", ")", pages "1-10" or "11:143", a link
     r"(?:[.)>\]]|\d\s*[-–]\s*\d+|\d\s*:\s*[A-Za-z]?\d+|(?:https?://|www\.|10\.\d{4,9}/)\S+)$"
 )
-_OPEN_END = re.compile(r"(?:[,;:&(\-–]|\b(?:and|of|in|In|the|for|on|to|with|by|from|at))$")
+_OPEN_END = re.compile(  # a line that cannot end an entry: "…, and", "In", "In P. J." (the editors' names go on)
+    r"(?:[,;:&(\-–]|\b(?:and|of|in|In|the|for|on|to|with|by|from|at))$|\bIn\s+(?:[A-Z]\.\s?-?)+$")
 _NUMBER_MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–,;]\s*\d{1,4})*)\]")
 _PAREN_CITE = re.compile(rf"\(([^()]*?\b{_YEAR}[a-z]?\b[^()]*)\)")
 _NARRATIVE_CITE = re.compile(rf"({_WORD}(?:\s+(?:et\s+al\.?|and|&)(?:\s+{_WORD})?)?)\s*\(\s*({_YEAR})[a-z]?\b[^()]*\)")
@@ -251,6 +258,7 @@ def parse_reference(raw: str) -> Reference:
         label = f"[{label_match[1]}]" if label_match[1] else _label_value(label_match)
         text = text[label_match.end() :]
     text, doi, url = _take_links(text)
+    text = _small_caps_names(text)
     authors, pos, kind = _parse_authors(text)
     pos = _skip_direct_names(text, pos) if kind == "direct" else pos
     rest = _skip_parenthetical(text, pos)
@@ -511,6 +519,26 @@ def _drop_loose_accents(text: str) -> str:
     return text
 
 
+def _small_caps_names(text: str) -> str:
+    """"B OLOSKY , W. J., B RADSHAW , D., AND LI, P. Title" -> "Bolosky, W. J., Bradshaw, D., and Li, P. Title":
+    an opening run of names in capitals (small capitals in the PDF), one of them at least with a letter set
+    apart or of four letters or more (not "WHO, A."), in the case the name grammar reads; a hyphen after a
+    space is a line break's ("R UM -BLE")."""
+    names, pos = [], 0
+    while (m := _CAPS_NAME.match(text, pos)) and (m.start("sep") == m.end("sep")) == (not names):
+        names.append(m)
+        pos = m.end()
+    if not names or not any(re.match(rf"{_U}\s", m["s"]) or re.search(rf"{_U}{{4}}", m["s"])
+                            for m in names):
+        return text
+    out = []
+    for m in names:
+        words = re.sub(rf"(?<![^\s])({_U})\s(?={_U})|\s-", r"\1", m["s"]).split()
+        sep = m["sep"].replace("AND", "and")
+        out.append(f"{sep}{' '.join(w[0] + w[1:].lower() for w in words)}, {m['g']}")
+    return "".join(out) + text[pos:]
+
+
 def _take_links(text: str) -> tuple[str, str | None, str | None]:
     """Cut DOI and URLs (and "Retrieved from", "doi:" …) out of the text; return them."""
     doi = url = None
@@ -676,7 +704,7 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     i = start + _leading_punct(text, start)
     quoted = _QUOTED.match(text, i)
     if quoted:
-        return (quoted[1] or quoted[2]).strip(" ,.;:"), quoted.end()
+        return next(g for g in quoted.groups() if g).strip(" ,.;:"), quoted.end()
     if _VENUE_ONLY.match(text, i):
         return None, i
     end = _sentence_end(text, i)

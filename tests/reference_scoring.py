@@ -12,6 +12,7 @@ Run ``.venv/bin/python tests/reference_scoring.py [ours|refextract]`` for a tabl
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from assistant.references import ascii_fold
 
 GOLD_DIR = Path(__file__).parent / "data" / "reference_gold"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# PDFs of other fields, not in git: a gold source "extra:NAME" is $ASSISTANT_EXTRA_PDFS/NAME (see the README)
+EXTRA_PDFS = Path(os.environ.get("ASSISTANT_EXTRA_PDFS", "/work/extra-pdfs"))
 TITLE_RATIO = 90
 
 
@@ -44,6 +47,7 @@ class Gold:
     total: int
     pdf: Path
     entries: list[dict]
+    extra: bool = False  # a PDF of another field, from $ASSISTANT_EXTRA_PDFS (not from ../shared/)
 
 
 @dataclass
@@ -67,7 +71,9 @@ def load_gold() -> list[Gold]:
     out = []
     for path in sorted(GOLD_DIR.glob("*.jsonl")):
         meta, *entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        out.append(Gold(path.stem, meta["style"], meta["split"], meta["total"], SHARED / meta["source"], entries))
+        extra = meta["source"].startswith("extra:")
+        pdf = EXTRA_PDFS / meta["source"][len("extra:"):] if extra else SHARED / meta["source"]
+        out.append(Gold(path.stem, meta["style"], meta["split"], meta["total"], pdf, entries, extra))
     return out
 
 
@@ -102,7 +108,8 @@ def score(gold: Gold, refs: list[Parsed]) -> Score:
         return round(sum(bool(r) and ok(g, r) for g, r in zip(gold.entries, aligned)) / n, 3)
 
     return Score(
-        style=gold.style, split=gold.split, n=n, listed=len(refs), total=gold.total,
+        style=gold.style, split=f"{gold.split} (other fields)" if gold.extra else gold.split, n=n,
+        listed=len(refs), total=gold.total,
         found=rate(lambda g, r: True),
         surname=rate(lambda g, r: _norm(g["surname"]) == _norm(r.surname)),
         year=rate(lambda g, r: (g["year"] or "") == (r.year or "")),
@@ -134,7 +141,7 @@ def table(parser_name: str) -> list[Score]:
     from assistant.pdf import read_pages
 
     parser = {"ours": ours, "refextract": refextract}[parser_name]
-    return [score(g, parser(read_pages(g.pdf))) for g in load_gold()]
+    return [score(g, parser(read_pages(g.pdf))) for g in load_gold() if g.pdf.is_file()]
 
 
 FIELDS = ("found", "surname", "year", "title")
@@ -143,6 +150,8 @@ FIELDS = ("found", "surname", "year", "title")
 def pooled(scores: list[Score], split: str) -> dict[str, float]:
     """One split's rates over all its gold entries (each list weighted by its number of gold entries)."""
     chosen = [s for s in scores if s.split == split]
+    if not chosen:
+        return {}
     n = sum(s.n for s in chosen)
     return {f: sum(getattr(s, f) * s.n for s in chosen) / n for f in FIELDS}
 

@@ -607,3 +607,44 @@ def test_pypdf_artefacts_and_title_ends(raw, surname, year, title):
 def test_a_year_shortened_after_the_venue_is_the_entrys_year(raw, year):
     """Computer-science lists often print only "CCS’07": the entry's year is 2007, not missing."""
     assert parse_reference(raw).year == year
+
+
+@pytest.mark.parametrize(("raw", "authors", "title"), [
+    # small capitals (ACM/USENIX LaTeX styles): pypdf sets the first letter apart and keeps the capitals
+    ("[4] C HANDRA , T. D., G RIESEMER , R., AND REDSTONE , J. Paxos made live: an engineering perspective. "
+     "In Proc. PODC (2007), ACM, pp. 398–407.",
+     ["Chandra, T. D.", "Griesemer, R.", "Redstone, J."], "Paxos made live: an engineering perspective"),
+    ("[29] O USTERHOUT , J., R UM -BLE , S. M., AND STUTSMAN , R. The case for ramcloud. Commun. ACM 54 (July 2011).",
+     ["Ousterhout, J.", "Rumble, S. M.", "Stutsman, R."], "The case for ramcloud"),
+    ("[36] VAN RENESSE , R. Paxos made moderately complex. Tech. rep., Cornell University, 2012.",
+     ["Van Renesse, R."], "Paxos made moderately complex"),
+    # a title opened by a single quote and closed by a double one; a name pypdf split at its hyphen
+    ("Demange, Gabrielle and Gale, David. ‘The Strategy Structure of Two-sided Matching Markets.” Econometrica, "
+     "July 1985, 53(4), pp. 873–888.", ["Demange, G.", "Gale, D."],
+     "The Strategy Structure of Two-sided Matching Markets"),
+    ("Patterson, E. S., & Watts -Perotti, J. C. (1998). Patterns in cooperative cognition. In COOP '98.",
+     ["Patterson, E. S.", "Watts-Perotti, J. C."], "Patterns in cooperative cognition"),
+])
+def test_small_capitals_quotes_and_split_names(raw, authors, title):
+    ref = parse_reference(raw)
+    assert (ref.authors, ref.title) == (authors, title)
+
+
+def test_capitals_that_are_not_names_stay_as_printed():
+    """Only a run of capitals that reads as small-capital names is recased: "WHO" (three letters, none set
+    apart) and a title in capitals are left as printed."""
+    assert "Who" not in " ".join(parse_reference("[2] WHO, A. Report on health. Geneva, 2019.").authors)
+    ref = parse_reference("[9] IEEE Standard for floating-point arithmetic. IEEE Std 754-2008, 2008.")
+    assert ref.first_author_surname is None and ref.title.startswith("IEEE Standard")
+
+
+def test_editors_initials_at_a_line_end_do_not_end_the_entry():
+    """"In P. J." ends a line: the editors' surnames open the next one, which is no new entry."""
+    pages = _pages(
+        "Body.\nReferences\n"
+        "Clancey, W. J. (1997). The conceptual nature of knowledge. In P. J.\n"
+        "Feltovich, K. M. Ford & R. R. Hoffman (Eds.), Expertise in context (pp. 248-291). AAAI Press.\n"
+        "Clark, H. (1996). Using language. Cambridge University Press.\n"
+    )
+    refs = extract_references(pages)
+    assert [(r.first_author_surname, r.year) for r in refs] == [("Clancey", "1997"), ("Clark", "1996")]
