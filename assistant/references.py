@@ -13,6 +13,7 @@ and found no titles and split author-year lists badly (issue 11).
   preprint's line numbers; letter-spaced lines ("E d w a r d s") are closed up.
 * **Entries** — numbered lists split at sequential labels ``[n]``, ``n.``, ``(n)``, ``n`` or a
   superscript ``n`` glued to the first author, also inside a line when entries run together;
+  lists keyed ``[Lei1]``, ``[ABTZ13]``, ``[Aho 85]`` (alpha styles) at every keyed line;
   a table or figure printed between entries is left out;
   author-year lists split at a line that opens with a name ("Surname, I.", "Surname, Given",
   "Surname IJ", a corporate author) when the line before ended an entry (".", ")", pages, a URL)
@@ -132,11 +133,12 @@ _LINK_WORDS = re.compile(
     re.I,
 )
 _PARTICLE_OR_CAPITAL = r"(?:[A-Z]|[a-z]{1,3}\s?[A-Z])"  # a name opens: "Smith", "de Wit", "deWispelaere"
-_LABEL = re.compile(  # [1] | 1. (also "1 ." and "1.Name") | 1 | (1) | superscript "1Name, A." — never a year
+_KEY = r"(?:[A-Z]|[a-z]{1,3}[A-Z])[A-Za-z+-]{0,7}(?:\s?\d{2,4}[a-z]?|\d)?"  # alpha keys: Lei1, ABTZ13, Aho 85, dGS
+_LABEL = re.compile(  # [1] | 1. (also "1 .", "1.Name") | 1 | (1) | superscript "1Name, A." | [Key12] — never a year
     rf"^\s*(?:\[(\d{{1,4}})\]|(\d{{1,3}})\s?\.(?=\s|[A-Z])|(\d{{1,3}})(?=\s+\D)|"
-    rf"\((\d{{1,3}})\)(?=\s?{_PARTICLE_OR_CAPITAL})|(\d{{1,3}})(?=[A-Z][\w'’-]+,?\s))\s*"
+    rf"\((\d{{1,3}})\)(?=\s?{_PARTICLE_OR_CAPITAL})|(\d{{1,3}})(?=[A-Z][\w'’-]+,?\s)|\[({_KEY})\](?=\s))\s*"
 )
-_LABEL_STYLES = ("bracket", "dot", "space", "paren", "superscript")
+_LABEL_STYLES = ("bracket", "dot", "space", "paren", "superscript", "key")
 _RUN_ON = {  # where a labelled entry may start inside a line: after the end of the one before
     "paren": re.compile(rf"(?<=[.)\]])\s+(?=\(\d{{1,3}}\)\s?{_PARTICLE_OR_CAPITAL})"),
     "bracket": re.compile(r"(?<=[.)])\s+(?=\[\d{1,4}\]\s)"),
@@ -255,7 +257,8 @@ def parse_reference(raw: str) -> Reference:
     label_match = _LABEL.match(text)
     label = None
     if label_match:
-        label = f"[{label_match[1]}]" if label_match[1] else _label_value(label_match)
+        label = f"[{_label_value(label_match)}]" if _label_style(label_match) in ("bracket", "key") \
+            else _label_value(label_match)
         text = text[label_match.end() :]
     text, doi, url = _take_links(text)
     text = _small_caps_names(text)
@@ -288,11 +291,13 @@ def find_contexts(pages: list[Page], refs: list[Reference]) -> None:
     """
     lines = _lines(pages)
     span = _locate(lines)
-    numbered = {int(re.sub(r"\D", "", r.label)): r for r in refs if r.label}
+    labels = {r.label.strip("[]"): r for r in refs if r.label}
+    numbered = {int(label): r for label, r in labels.items() if label.isdigit()}
+    keyed = {label: r for label, r in labels.items() if not label.isdigit()}
     mentions = _mention_matcher(refs)
     for page, sentence in _sentences(lines[: span[0]] if span else lines):
-        hits = _marker_hits(sentence, numbered) + _author_year_hits(sentence, refs, mentions)
-        hits += _mention_hits(sentence, mentions)
+        hits = _marker_hits(sentence, numbered) + _key_hits(sentence, keyed)
+        hits += _author_year_hits(sentence, refs, mentions) + _mention_hits(sentence, mentions)
         for ref in {id(r): r for r in hits}.values():
             context = ReferenceContext(page=page, sentence=sentence)
             if context not in ref.contexts:
@@ -418,7 +423,7 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     style = None
     if first:
         style = _label_style(first)
-    expected = int(_label_value(first)) if first else 0
+    expected = int(_label_value(first)) if first and style != "key" else 0
     if style in _RUN_ON:  # "… 1-10. (2) Surname, I. …": entries run together on one line
         lines = [(page, part) for page, line in lines for part in _RUN_ON[style].split(line)]
     entries: list[tuple[str, list[str]]] = []
@@ -429,7 +434,9 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
         in_float = bool(style) and (bool(_CAPTION.match(line)) or (in_float and not same_style))
         if in_float:
             continue
-        if same_style or _misprinted_label(label, expected, line):
+        if same_style and style == "key":  # "[Lei1] Tom Leinster, …": every keyed line opens an entry
+            new = True
+        elif same_style or _misprinted_label(label, expected, line):
             number = int(_label_value(label))
             new = style == "bracket" or expected <= number <= expected + 1  # one label may be unreadable
             expected = number + 1 if new else expected
@@ -446,7 +453,8 @@ def _split(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
 def _misprinted_label(label: re.Match | None, expected: int, line: str) -> bool:
     """A label in another style ("16 Savic N, …" in a "15." list) counts when it is exactly the
     expected number and a name follows it."""
-    return bool(label) and int(_label_value(label)) == expected and bool(_author_start(line[label.end() :]))
+    return bool(label) and _label_style(label) != "key" and int(_label_value(label)) == expected \
+        and bool(_author_start(line[label.end() :]))
 
 
 def _label_style(m: re.Match) -> str:
@@ -856,6 +864,12 @@ def _marker_hits(sentence: str, numbered: dict[int, Reference]) -> list[Referenc
             bounds = [int(x) for x in re.split(r"\s*[-–]\s*", part)]
             found += [numbered[n] for n in range(bounds[0], bounds[-1] + 1) if n in numbered][:50]
     return found
+
+
+def _key_hits(sentence: str, keyed: dict[str, Reference]) -> list[Reference]:
+    """Entries cited by their alphanumeric keys: "[Lei1]", "[AC09, BB94]", "[Fre, Section 2]"."""
+    return [keyed[k] for m in re.finditer(r"\[([^\[\]]{1,80})\]", sentence)
+            for k in re.split(r"\s*[,;]\s*", m[1]) if k in keyed] if keyed else []
 
 
 def _author_year_hits(sentence: str, refs: list[Reference], mentions: _Mentions) -> list[Reference]:

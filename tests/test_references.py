@@ -648,3 +648,20 @@ def test_editors_initials_at_a_line_end_do_not_end_the_entry():
     )
     refs = extract_references(pages)
     assert [(r.first_author_surname, r.year) for r in refs] == [("Clancey", "1997"), ("Clark", "1996")]
+
+
+def test_alphanumeric_keys_split_the_list_and_link_their_citations():
+    """Alpha styles (amsalpha, alpha, LNCS): "[Lei1]", "[ABTZ13]", "[Aho 85]" open entries and are cited by key."""
+    pages = _pages(
+        "Body cites [Lei1] and [AC09, Aho 85] for this.\nReferences\n"
+        "[AC09] Nir Ailon and Bernard Chazelle. The Fast Johnson–Lindenstrauss Transform and approximate\n"
+        "nearest neighbors. SIAM J. Comput., 39(1):302–322, 2009.\n"
+        "[Aho 85] A. V. Aho, R. Sethi, J. D. Ullman: Compilers, Addison-Wesley 1985.\n"
+        "[Lei1] Tom Leinster, A general theory of self-similarity I, e-print math.DS/0411344.\n"
+    )
+    refs = extract_references(pages)
+    find_contexts(pages, refs)
+    assert [(r.label, r.first_author_surname, r.year) for r in refs] == [
+        ("[AC09]", "Ailon", "2009"), ("[Aho 85]", "Aho", "1985"), ("[Lei1]", "Leinster", None)]
+    assert refs[0].title == "The Fast Johnson–Lindenstrauss Transform and approximate nearest neighbors"
+    assert all(r.contexts for r in refs)
