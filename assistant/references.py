@@ -82,7 +82,9 @@ _END = r"(?:(?<=\.)(?=\s|$|[A-Z][a-z]{2})|(?=\s*(?:[,.;:(&\"“”'‘]|and\b|et
 _NAME_FORMS = {
     "inverted": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD}){{0,2}}),\s*(?P<g>{_INITIALS}){_END}"),
     "inverted_full": re.compile(rf"(?P<s>{_SURNAME}),\s*(?P<g>{_GIVEN}(?:\s+{_GIVEN})?(?:\s+{_INITIALS})?){_END}"),
-    "direct": re.compile(rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*)?|{_INITIALS}\s*)(?P<s>{_SURNAME}){_END}"),
+    "direct": re.compile(  # "M. C. Ferreira de Oliveira": a particle carries the surname on
+        rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*)?|{_INITIALS}\s*)(?P<s>{_SURNAME}(?:\s+{_PARTICLE}+{_WORD})?){_END}"
+    ),
     "vancouver": re.compile(
         rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}}){_END}"
     ),
@@ -126,7 +128,7 @@ _ARXIV = re.compile(
     r"((?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?)",
     re.I,
 )
-_URL = re.compile(r"<?((?:https?://|www\.)[^\s<>\"]+)>?")
+_URL = re.compile(r"<?((?:https?:\s?//|www\.)[^\s<>\"]+)>?")  # pypdf may space the scheme: "https: //"
 _LINK_WORDS = re.compile(
     r"\b(?:doi|url)\s*:\s*|\b(?:retrieved|accessed)(?:\s+on)?\b[^.()]*?(?:\d{4}(?:,?\s+from\b)?|\bfrom\b)\s*|"
     r"\bavailable\s+(?:at|from|online)\s*:?\s*|\((?:accessed|last accessed)[^)]*\)|\[(?:online|accessed[^\]]*)\]",
@@ -263,6 +265,8 @@ def parse_reference(raw: str) -> Reference:
     text, doi, url = _take_links(text)
     text = _small_caps_names(text)
     authors, pos, kind = _parse_authors(text)
+    if authors and not text[pos:].strip(" .,;:"):  # "Amazon CloudWatch. https://…": a title, no author
+        authors, pos, kind = [], 0, None
     pos = _skip_direct_names(text, pos) if kind == "direct" else pos
     rest = _skip_parenthetical(text, pos)
     lead = _YEAR_LEAD.match(text, rest)
@@ -551,7 +555,7 @@ def _take_links(text: str) -> tuple[str, str | None, str | None]:
     """Cut DOI and URLs (and "Retrieved from", "doi:" …) out of the text; return them."""
     doi = url = None
     for m in _URL.finditer(text):
-        link = _strip_link(m[1])
+        link = _strip_link(re.sub(r"\s", "", m[1]))
         if "doi.org/" in link:
             doi = doi or link.split("doi.org/", 1)[1]
         else:

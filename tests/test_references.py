@@ -665,3 +665,18 @@ def test_alphanumeric_keys_split_the_list_and_link_their_citations():
         ("[AC09]", "Ailon", "2009"), ("[Aho 85]", "Aho", "1985"), ("[Lei1]", "Leinster", None)]
     assert refs[0].title == "The Fast Johnson–Lindenstrauss Transform and approximate nearest neighbors"
     assert all(r.contexts for r in refs)
+
+
+@pytest.mark.parametrize(("raw", "surname", "title", "url"), [
+    # a web resource: its name is the title, not an author ("CloudWatch, A."); pypdf spaced the scheme
+    ("[1] Amazon CloudWatch. https://aws.amazon.com/cloudwatch/.", None, "Amazon CloudWatch",
+     "https://aws.amazon.com/cloudwatch/"),
+    ("[7] Microsoft Azure Monitor. https: //docs.microsoft.com/azure/monitoring .", None, "Microsoft Azure Monitor",
+     "https://docs.microsoft.com/azure/monitoring"),
+    # a particle carries an initials-first surname on
+    ("[26] M. C. Ferreira de Oliveira and H. Levkowitz. From visual data exploration to visual data mining: A survey. "
+     "TVCG, 2003.", "Ferreira de Oliveira", "From visual data exploration to visual data mining: A survey", None),
+])
+def test_web_resources_and_particle_surnames(raw, surname, title, url):
+    ref = parse_reference(raw)
+    assert (ref.first_author_surname, ref.title, ref.url) == (surname, title, url)
