@@ -80,7 +80,9 @@ _GIVEN = rf"{_NOT_A_NAME}{_U}{_LW}+(?:-{_U}?{_LW}+)?"
 # A name ends at punctuation, "and", "et al.", or — after an initial's period — at any space.
 _END = r"(?:(?<=\.)(?=\s|$|[A-Z][a-z]{2})|(?=\s*(?:[,.;:(&\"“”'‘]|and\b|et\.?\s*al|$)))"
 _NAME_FORMS = {
-    "inverted": re.compile(rf"(?P<s>{_SURNAME}(?:\s+{_WORD}){{0,2}}),\s*(?P<g>{_INITIALS}){_END}"),
+    "inverted": re.compile(  # the last initial may lack its period: "Breed, L.M and …", "Geschke, C.M, et al."
+        rf"(?P<s>{_SURNAME}(?:\s+{_WORD}){{0,2}}),\s*(?P<g>{_INITIALS}(?:{_U}(?=,|\s+and\b))?){_END}"
+    ),
     "inverted_full": re.compile(rf"(?P<s>{_SURNAME}),\s*(?P<g>{_GIVEN}(?:\s+{_GIVEN})?(?:\s+{_INITIALS})?){_END}"),
     "direct": re.compile(  # "M. C. Ferreira de Oliveira": a particle carries the surname on
         rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*)?|{_INITIALS}\s*)(?P<s>{_SURNAME}(?:\s+{_PARTICLE}+{_WORD})?){_END}"
@@ -98,6 +100,7 @@ _NAME_GAPS = [  # spaces pypdf puts inside a surname: after an accented letter, 
     re.compile(rf"(?<={_L})([^\x00-\x7f]) (?={_LW}+(?:,\s*{_U}\.|\s+{_U}{{1,3}}[,.]))"),  # "Koneč ná H,"
     re.compile(rf"(?<={_LW}) ([^\x00-\x7f])(?=,\s*{_U}\.)"),  # "Butkien è, D."
     re.compile(rf"(?<![\w.])([TVWY]) (?={_LW}{{3,}},\s*{_U}\.)"),  # "T arsounas,M."
+    re.compile(rf"(?<=[A-Z]\.\s)([TVWY]) (?={_LW}{{3,}},)"),  # "L. G. V aliant, “A scheme …”"
     re.compile(rf"\b([dDlLO]) (?=['’]{_U})"),  # "d ’Aubenton-Carafa Y"
     re.compile(rf"(?<={_LW}) (-)(?={_U}{_LW})"),  # "Watts -Perotti, J. C."
 ]

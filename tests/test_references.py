@@ -673,6 +673,11 @@ def test_alphanumeric_keys_split_the_list_and_link_their_citations():
      "https://aws.amazon.com/cloudwatch/"),
     ("[7] Microsoft Azure Monitor. https: //docs.microsoft.com/azure/monitoring .", None, "Microsoft Azure Monitor",
      "https://docs.microsoft.com/azure/monitoring"),
+    # the last initial without its period; a kerned capital after initials
+    ("4. Breed, L.M and Lathwell, R.H. The implementation of APL/360. In Interactive Systems, 1968.", "Breed",
+     "The implementation of APL/360", None),
+    ("[24] L. G. V aliant, “A scheme for fast parallel communication,” SIAM J. Comput., vol. 11, 1982.", "Valiant",
+     "A scheme for fast parallel communication", None),
     # a particle carries an initials-first surname on
     ("[26] M. C. Ferreira de Oliveira and H. Levkowitz. From visual data exploration to visual data mining: A survey. "
      "TVCG, 2003.", "Ferreira de Oliveira", "From visual data exploration to visual data mining: A survey", None),
