@@ -365,7 +365,8 @@ def test_untitled_reference_links_only_by_doi():
 
 from .reference_scoring import GOLD_DIR, load_gold, ours, pooled, score  # noqa: E402
 
-GOLD = load_gold()
+GOLD = [g for g in load_gold() if not g.extra]  # the LitQA papers' lists (../shared/corpus-litqa/)
+GOLD_OTHER = [g for g in load_gold() if g.extra]  # other fields' lists, PDFs in $ASSISTANT_EXTRA_PDFS
 HELD_OUT_TARGET = {"found": 0.95, "surname": 0.95, "year": 0.95, "title": 0.90}  # issue 11, styles never tuned on
 # Measured levels (found, surname, year, title), truncated to 2 decimals: a drop fails the test. Where a
 # held-out style is below HELD_OUT_TARGET this is the honest level reached (see the README's table).
@@ -685,3 +686,40 @@ def test_alphanumeric_keys_split_the_list_and_link_their_citations():
 def test_web_resources_and_particle_surnames(raw, surname, title, url):
     ref = parse_reference(raw)
     assert (ref.first_author_surname, ref.title, ref.url) == (surname, title, url)
+
+
+# --- gold bibliographies of other fields (computer science, statistics, machine learning), PDFs not in git ---
+# Written by hand from pypdf's text on 2026-12-04 after that day's parser changes; held out: only measured, the
+# parser at the start of that day (82e6ef9) scored the same on them. Levels as measured (found, surname, year, title).
+OTHER_FLOORS = {
+    "dynamo-amazons-highly-available-key-value-store": (1.00, 1.00, 1.00, 1.00),
+    "stronger-semantics-for-low-latency-geo-replicated-storage": (1.00, 0.92, 1.00, 0.92),
+    "tidy_data": (1.00, 1.00, 1.00, 0.89),
+    "Understanding-Deep-Convolutional-Networks": (1.00, 0.96, 0.96, 0.43),
+}
+
+
+def _other_scores(gold):
+    from assistant.pdf import read_pages
+
+    if not gold.pdf.is_file():
+        pytest.skip(f"{gold.pdf.name} is not in {gold.pdf.parent} (set ASSISTANT_EXTRA_PDFS; "
+                    "tests/data/metadata_gold_extra.json gives its source)")
+    return score(gold, ours(read_pages(gold.pdf)))
+
+
+@pytest.mark.parametrize("gold", GOLD_OTHER, ids=[g.stem for g in GOLD_OTHER])
+def test_gold_bibliography_of_other_fields(gold):
+    got = _other_scores(gold)
+    values = (got.found, got.surname, got.year, got.title)
+    assert all(v >= f for v, f in zip(values, OTHER_FLOORS[gold.stem])), (gold.style, values)
+    assert abs(got.listed - gold.total) <= max(2, 0.1 * gold.total), (got.listed, gold.total)
+
+
+def test_other_fields_held_out_overall():
+    """Pooled over the other fields' held-out lists: found, surname and year meet issue 11's targets; titles
+    (0.80, the Royal Society style's titles without a full stop) do not."""
+    assert len(GOLD_OTHER) >= 4 and len({g.style for g in GOLD_OTHER}) >= 4
+    rates = pooled([_other_scores(g) for g in GOLD_OTHER], "held_out (other fields)")
+    measured = {"found": 1.00, "surname": 0.96, "year": 0.99, "title": 0.80}  # 115 entries, truncated
+    assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
