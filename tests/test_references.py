@@ -693,6 +693,7 @@ def test_web_resources_and_particle_surnames(raw, surname, title, url):
 # parser at the start of that day (82e6ef9) scored the same on them. Levels as measured (found, surname, year, title).
 OTHER_FLOORS = {
     "dynamo-amazons-highly-available-key-value-store": (1.00, 1.00, 1.00, 1.00),
+    "ntru-prime": (1.00, 1.00, 1.00, 0.96),
     "stronger-semantics-for-low-latency-geo-replicated-storage": (1.00, 0.92, 1.00, 0.92),
     "tidy_data": (1.00, 1.00, 1.00, 0.89),
     "Understanding-Deep-Convolutional-Networks": (1.00, 0.96, 0.96, 0.43),
@@ -718,8 +719,8 @@ def test_gold_bibliography_of_other_fields(gold):
 
 def test_other_fields_held_out_overall():
     """Pooled over the other fields' held-out lists: found, surname and year meet issue 11's targets; titles
-    (0.80, the Royal Society style's titles without a full stop) do not."""
-    assert len(GOLD_OTHER) >= 4 and len({g.style for g in GOLD_OTHER}) >= 4
+    (0.84, the Royal Society style's titles without a full stop) do not."""
+    assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled([_other_scores(g) for g in GOLD_OTHER], "held_out (other fields)")
-    measured = {"found": 1.00, "surname": 0.96, "year": 0.99, "title": 0.80}  # 115 entries, truncated
+    measured = {"found": 1.00, "surname": 0.97, "year": 0.99, "title": 0.83}  # 146 entries, truncated
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
