@@ -690,9 +690,11 @@ def test_web_resources_and_particle_surnames(raw, surname, title, url):
 
 # --- gold bibliographies of other fields (computer science, statistics, machine learning), PDFs not in git ---
 # Written by hand from pypdf's text on 2026-12-04 after that day's parser changes; held out: only measured, the
-# parser at the start of that day (82e6ef9) scored the same on them. Levels as measured (found, surname, year, title).
+# parser at the start of that day (82e6ef9) scored the same on them; one development list (Raft, small capitals)
+# that the day's changes were made on. Levels as measured (found, surname, year, title).
 OTHER_FLOORS = {
     "dynamo-amazons-highly-available-key-value-store": (1.00, 1.00, 1.00, 1.00),
+    "in-search-of-an-understandable-consensus-algorithm": (1.00, 1.00, 1.00, 0.97),  # dev: 1.00/0.11/1.00/0.17 before
     "ntru-prime": (1.00, 1.00, 1.00, 0.96),
     "stronger-semantics-for-low-latency-geo-replicated-storage": (1.00, 0.92, 1.00, 0.92),
     "tidy_data": (1.00, 1.00, 1.00, 0.89),
