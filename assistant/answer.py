@@ -64,7 +64,7 @@ SUPPORT_FEATURES = (
     "best",  # the best candidate's probability
     "best_coverage",  # its idf-weighted coverage of the question
     "missing_rarest",  # idf (relative) of the rarest question term the library has but no top passage holds
-    "missing_share",  # idf-weighted share of the question's terms found in none of the top passages
+    "missing_share",  # idf-weighted share of the question's terms found in none of the top passages (_top_passages)
     "missing_unknown",  # share of the question's terms found nowhere in the library (paraphrase, or off-topic)
     "quantity_unmet",  # a "how many/much" question and no new number in the best candidate
     "best_semantic",  # the best candidate's similarity to the question
@@ -323,7 +323,7 @@ class ExtractiveAnswerer:
     def support_features(self, query: Query, candidates: list[Candidate], x: np.ndarray, p: np.ndarray) -> np.ndarray:
         """SUPPORT_FEATURES of a question, from its candidates (``x``) and their probabilities (``p``)."""
         best = int(np.argmax(p))
-        top = set().union(*(c.context | c.answers for c in candidates if c.rank < 3 or c.span is None))  # entries too
+        top = set().union(*(c.context | c.answers for c in _top_passages(candidates)))
         known = self._known(query.wanted)
         missing = {t for t in known if t not in top}
         rarest = max((self._idf(t) for t in missing), default=0.0) / self.default_idf
@@ -502,6 +502,18 @@ def _best_entry(candidates: list[Candidate], probability: np.ndarray) -> list[Ca
     entry joins the answer when none was chosen (entries are candidates only for such questions)."""
     entries = [i for i, c in enumerate(candidates) if c.span is None]
     return [candidates[max(entries, key=lambda i: probability[i])]] if entries else []
+
+
+def _top_passages(candidates: list[Candidate], ranks: int = 3, papers_within: int = 5) -> list[Candidate]:
+    """The candidates whose words count as "what the top passages hold": those of the first ``ranks``
+    passages, of each paper's first passage within the first ``papers_within`` (a question about two
+    papers finds its terms split between them, so the second paper's best passage counts too, even
+    below the top three), and reference entries."""
+    first: dict[str, int] = {}
+    for c in candidates:
+        first[c.paper_id] = min(first.get(c.paper_id, c.rank), c.rank)
+    return [c for c in candidates
+            if c.rank < ranks or c.span is None or (c.rank < papers_within and c.rank == first[c.paper_id])]
 
 
 def _position(cand: Candidate, pages: int) -> float:

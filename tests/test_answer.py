@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from assistant.answer import (FEATURES, AnswerModel, Candidate, _definition_pattern, _merge, _new_numbers,
-                              _paper_shares, quote_on_page, select)
+                              _paper_shares, _top_passages, quote_on_page, select)
 from assistant.records import Chunk, Evidence, Page
 from assistant.textnorm import normalize
 
@@ -220,3 +220,15 @@ def test_position_runs_from_the_papers_first_line_to_its_last():
     middle = Candidate("p", PAGE.model_copy(update={"index": 4}), "x", "x", 0, span=(len(PAGE.clean) // 2, len(PAGE.clean)))
     entry = Candidate("p", PAGE.model_copy(update={"index": 9}), "x", "x", 0)  # a reference entry: its page's middle
     assert _position(first, 10) == 0.0 and 0.44 < _position(middle, 10) < 0.46 and _position(entry, 10) == 0.95
+
+
+def test_the_top_passages_hold_each_papers_best_passage_near_the_top():
+    """A question about two papers finds its terms split between them: the second paper's first
+    passage counts among the top passages (for what the evidence lacks) though it ranks fourth;
+    a paper first seen far down, and a paper's later passages below the top three, do not."""
+    def unit(paper: str, rank: int) -> Candidate:
+        return Candidate(paper, PAGE, f"{paper}{rank}", "", rank, span=(0, 5))
+
+    candidates = [unit("a", 0), unit("a", 1), unit("a", 2), unit("b", 3), unit("a", 4), unit("c", 6), unit("b", 7)]
+    entry = Candidate("d", PAGE, "[1] An entry.", "", 9)  # reference entries always count
+    assert [c.text for c in _top_passages(candidates + [entry])] == ["a0", "a1", "a2", "b3", "[1] An entry."]
