@@ -112,6 +112,18 @@ def image_only_pdf(path: Path) -> Path:
     return path
 
 
+def glyph_code_pdf(path: Path, pages: int = 3) -> Path:
+    """What pypdf reads from a PDF whose fonts have no map to Unicode: glyph codes, not words
+    ("uJN/O2u62 cJJ?D2b68eaao2u&"), as a real journal PDF printed them. Fixed pseudo-random codes."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789&?/:()’…%"
+    codes = [" ".join("".join(rng.choice(alphabet) for _ in range(rng.randint(2, 9))) for _ in range(180))
+             for _ in range(pages)]
+    return text_pdf(path, codes)
+
+
 def empty_file(path: Path) -> Path:
     path.write_bytes(b"")
     return path

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.papers import (byline_names, describe, display_name, find_doi, find_venue, find_year,
                               labelled_authors, paper_id)
-from assistant.pdf import read_pdf
+from assistant.pdf import PdfError, read_pdf
 
 from . import pdfgen
 from .conftest import CORPUS, MADAMINOVA, WEI
@@ -131,6 +131,10 @@ def _extra_papers(rows: list[dict]) -> dict:
     papers = {}
     for row in rows:
         path = EXTRA_PDFS / row["file"]
+        if row.get("unreadable"):  # glyph codes, not words: refused with its reason, not described
+            with pytest.raises(PdfError, match="text is not words"):
+                read_pdf(path)
+            continue
         pages, meta = read_pdf(path)
         papers[row["file"]] = describe(path, pages, meta)
     return papers
@@ -153,7 +157,9 @@ def _extra_papers(rows: list[dict]) -> dict:
 # "SOSP'15, October 4–7, 2015" in the permission block, LaTeX's "Copyright c© 2008", CACM's "Volume 8 / Number 9 /
 # September, 1965") changed no gold row. Left on dev: a report cover whose date is only in later pages' running
 # feet (gold null: page 1 prints no year) and a year only in a licence note ("the author and CIDR 2007").
-EXTRA_FLOORS = {"dev": {"title": 64 / 64, "surname": 64 / 64, "year": 62 / 64, "doi": 64 / 64},
+# 2026-12-04: one development PDF whose text is glyph codes (fonts without a map to Unicode) is now refused by
+# `add` with its reason; its record had come from the file name and the PDF's dates alone. 63 rows are scored.
+EXTRA_FLOORS = {"dev": {"title": 63 / 63, "surname": 63 / 63, "year": 61 / 63, "doi": 63 / 63},
                 "heldout": {"title": 17 / 17, "surname": 16 / 17, "year": 13 / 17, "doi": 17 / 17}}
 
 
@@ -163,7 +169,8 @@ def test_metadata_matches_the_gold_table_of_other_fields(split):
     """The same scores on real PDFs of other fields and layouts (arXiv, maths, physics, economics,
     philosophy, reports with cover pages, scanned-then-OCRed journals), per split."""
     rows = [row for row in json.loads(GOLD_EXTRA.read_text())["papers"] if row["split"] == split]
-    accuracy, misses = score_metadata(_extra_papers(rows), rows)
+    papers = _extra_papers(rows)
+    accuracy, misses = score_metadata(papers, [row for row in rows if row["file"] in papers])
     print(split, accuracy, *misses, sep="\n")
     assert all(accuracy[field] >= floor for field, floor in EXTRA_FLOORS[split].items()), (accuracy, misses)
 

@@ -78,6 +78,7 @@ def test_headings_are_set_apart_from_the_next_sentence():
     (lambda p, src: pdfgen.truncated_pdf(p, src), "unreadable PDF"),
     (lambda p, src: pdfgen.encrypted_pdf(p, src), "encrypted"),
     (lambda p, src: pdfgen.image_only_pdf(p), "no extractable text"),
+    (lambda p, src: pdfgen.glyph_code_pdf(p), "text is not words"),
     (lambda p, src: pdfgen.empty_file(p), "empty file"),
     (lambda p, src: pdfgen.not_a_pdf(p), "not a PDF"),
 ])
@@ -87,6 +88,20 @@ def test_bad_inputs_fail_with_a_reason_naming_the_file(tmp_path, maker, reason):
         read_pages(path)
     assert "bad input.pdf" in str(err.value)
     assert reason in str(err.value)
+
+
+def test_formula_laden_and_tabular_pages_are_words_enough():
+    """Only text that is mostly not words is refused: maths, tables and gene names pass."""
+    from assistant.pdf import _unreadable
+
+    maths = " ".join(["Let", "f(x)", "=", "Σ_i", "a_i", "x^i,", "then", "‖f‖₂", "≤", "C", "for", "all", "x", "∈", "R^n."] * 4)
+    table = " ".join(["Run", "Recall", "P@10", "run-a", "0.62", "0.37", "BRCA1", "TP53", "(n", "=", "12)"] * 5)
+    prose = "The number of international migrants in the world had reached 272 million in 2019. " * 4
+    assert not _unreadable([maths, table, prose])
+    codes = "uJN/O2u62 cJJ?D2b68eaao2u& 6EqW3xw :wWwkW " * 10
+    assert _unreadable([codes, codes, prose])  # most pages decide
+    assert not _unreadable([codes, prose, prose])
+    assert not _unreadable(["", "short page"])  # pages too short to judge leave the paper to other checks
 
 
 def test_huge_inputs_are_refused_by_the_configured_limits():
