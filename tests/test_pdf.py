@@ -98,7 +98,7 @@ def test_formula_laden_and_tabular_pages_are_words_enough():
     table = " ".join(["Run", "Recall", "P@10", "run-a", "0.62", "0.37", "BRCA1", "TP53", "(n", "=", "12)"] * 5)
     prose = "The number of international migrants in the world had reached 272 million in 2019. " * 4
     other_scripts = ("Die Größe der Migration (2019) wächst. Число международных мигрантов достигло 272 млн. "
-                     "国际 移民 人数 已 达到 2.72 亿。 ") * 3
+                     "国际移民人数已达到2.72亿，占世界人口的3.5%。 随着 DNA 测序的发展， ") * 3
     assert not _unreadable([maths, table, prose])
     assert not _unreadable([other_scripts] * 3)
     codes = "uJN/O2u62 cJJ?D2b68eaao2u& 6EqW3xw :wWwkW " * 10
