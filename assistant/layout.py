@@ -103,7 +103,8 @@ def _upright(chars: list[_Char], textpage) -> list[_Char]:
     import pypdfium2.raw as raw
 
     angles = [raw.FPDFText_GetCharAngle(textpage, i) for i in range(len(chars))]  # radians; -1 if unknown
-    turned = [a >= 0 and min(a, 2 * math.pi - a) > 0.1 for a in angles]
+    # a stamp is turned a quarter; a slanted (oblique) italic reads as a small angle and is upright text
+    turned = [a >= 0 and min(a, 2 * math.pi - a) > 0.5 for a in angles]
     if sum(turned) * 2 > len(chars):
         return chars
     return [c for c, turn in zip(chars, turned) if not turn]
@@ -129,7 +130,9 @@ def char_at(textpage, i: int) -> _Char:
     import pypdfium2.raw as raw
 
     code = raw.FPDFText_GetUnicode(textpage, i)
-    ch = "-" if code == 2 else chr(code)  # PDFium marks a line-end hyphen as U+0002
+    # PDFium marks a line-end hyphen as U+0002; other control codes are glyphs without a map to Unicode (a
+    # footnote mark, "Web\x00"): printed, but no text
+    ch = "-" if code == 2 else chr(code) if code >= 32 or chr(code) in "\r\n" else " "
     matrix = raw.FS_MATRIX()
     raw.FPDFText_GetMatrix(textpage, i, matrix)
     size = raw.FPDFText_GetFontSize(textpage, i) * (matrix.b ** 2 + matrix.d ** 2) ** 0.5
@@ -163,9 +166,10 @@ def _merge_rows(lines: list[LayoutLine]) -> list[LayoutLine]:
     out: list[LayoutLine] = []
     for ln in lines:
         prev = out[-1] if out else None
-        if (prev and abs(ln.bottom - prev.bottom) < 0.3 * ln.size and abs(ln.size - prev.size) < 0.3
+        if (prev and abs(ln.bottom - prev.bottom) < 0.3 * ln.size and abs(ln.size - prev.size) < 0.1 * ln.size
                 and 0 <= ln.left - prev.right < 3 * ln.size):
-            out[-1] = LayoutLine(text=f"{prev.text} {ln.text}", names=f"{prev.names} {ln.names}", size=prev.size,
+            gap = " ; " if ln.left - prev.right >= ln.size else " "  # an em apart: names set apart, as _names_text
+            out[-1] = LayoutLine(text=f"{prev.text} {ln.text}", names=f"{prev.names}{gap}{ln.names}", size=prev.size,
                                  weight=prev.weight, left=prev.left, right=ln.right,
                                  bottom=min(prev.bottom, ln.bottom), top=max(prev.top, ln.top))
         else:
@@ -262,5 +266,18 @@ def _below(block: list[LayoutLine], lines: list[LayoutLine], count: int = 4) -> 
     bottom, left, right = min(ln.bottom for ln in block), min(ln.left for ln in block), max(ln.right for ln in block)
     under = [ln for ln in lines if ln.top <= bottom + 1 and ln.right > left and ln.left < right + 20
              and ln not in block]
-    under.sort(key=lambda ln: (-round(ln.bottom), ln.left))
-    return [ln.names for ln in under[:count]]
+    return [ln.names for ln in _reading_order(under)[:count]]
+
+
+def _reading_order(lines: list[LayoutLine]) -> list[LayoutLine]:
+    """Lines top to bottom, those side by side (names in columns under a title) left to right: lines share
+    a row when their boxes overlap by half a line's height, whatever their descenders ("Philipp Haller"
+    reaches lower than "Heather Miller" beside it)."""
+    rows: list[list[LayoutLine]] = []
+    for ln in sorted(lines, key=lambda ln: -ln.top):
+        row = rows[-1] if rows else None
+        if row and min(ln.top, row[0].top) - max(ln.bottom, row[0].bottom) > 0.5 * min(ln.size, row[0].size):
+            row.append(ln)
+        else:
+            rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.left)]

@@ -79,6 +79,10 @@ _VENUE_MONTH = re.compile(rf"[\w)]\s*[,;·/]\s*{_MONTH_NAME},?\s+({_YEAR})\b", r
 _REPORT_DATE = re.compile(rf"\b[A-Z]{{2,}}[A-Z/]*[-·]\d[\w/·-]*\s+(?i:{_MONTH_NAME})\s+({_YEAR})\b")
 # A copyright notice starting a line ("Copyright 2007 ACM ...", "© 1982 ACM"), as in a permission block at the foot
 # of a column; a copyright in a sentence ("the Copyright Act 1976") is no notice
+# A meeting's days: "2004 LISA XVIII – November 14-19, 2004 – Atlanta, GA" (a proceedings footer)
+_EVENT_DATE = re.compile(rf"\b{_MONTH_NAME}\s+\d{{1,2}}\s*[-–—]\s*(?:{_MONTH_NAME}\s+)?\d{{1,2}},?\s+({_YEAR})\b", re.I)
+# A line that is a year alone, before any abstract: a thesis's or report's title page ("The University of X,\n2012")
+_YEAR_LINE = re.compile(rf"^\W*({_YEAR})\W*$", re.M)
 _NOTICE = re.compile(rf"^\W{{0,3}}{_COPYRIGHT.pattern}", re.I | re.M)
 # A note that the paper appeared, is to appear or (a line's start) was published somewhere: the year there
 # dates the published version ("Published in ACM Transactions in Computer Systems 2, 4, November, 1984"). A note
@@ -152,7 +156,7 @@ def find_title(meta: PdfMeta, pages: list[Page]) -> tuple[str, TitleBlock | None
     reads like a title (not a journal banner, a stamp or a number), else the
     first plausible front-matter line. Returns the title and its layout block (for the byline)."""
     first = pages[0].text if pages else ""
-    blocks = [b for b in map(_with_subtitle, meta.front.blocks) if _title_like(b, pages)]
+    blocks = [b for b in (_with_subtitle(b, meta.front.blocks) for b in meta.front.blocks) if _title_like(b, pages)]
     for candidate in (_first(meta.xmp, "dc:title"), _info(meta, "Title")):
         if candidate and not _BAD_META.search(candidate) and _printed(candidate, first):
             return candidate, _matching_block(candidate, blocks)
@@ -267,7 +271,11 @@ def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     if arxiv := _ARXIV.search(first):
         return _arxiv_year(arxiv)
     late = _NOTICE.search(first) or _CONFERENCE_LINE.search(first) or _APPEARED.search(first)
-    return next(filter(None, late.groups())) if late else year
+    if late:
+        return next(filter(None, late.groups()))
+    before_abstract = front_matter(pages, raw=True)[:front_matter_end(first) or None]
+    alone = _YEAR_LINE.search(before_abstract) if first else None
+    return year or (alone.group(1) if alone else None)
 
 
 def front_matter(pages: list[Page], raw: bool = False) -> str:
@@ -341,11 +349,26 @@ def _title_like(block: TitleBlock, pages: list[Page]) -> bool:
     return len(text.split()) >= 3 and _norm(text) not in _norm(running_text(pages))
 
 
-def _with_subtitle(block: TitleBlock) -> TitleBlock:
-    """A title ending in a colon goes on in the line under it, its subtitle (often in another font)."""
-    if not (block.below and _join_title(block.lines).endswith(":")):
+def _with_subtitle(block: TitleBlock, blocks: list[TitleBlock]) -> TitleBlock:
+    """A title goes on in the line under it, its subtitle (often in another font), when it ends in a colon,
+    or when that line is set alone in a smaller type, is no name, and the names follow it ("Composable and
+    Compilable Macros" over "You Want it When?" over "Matthew Flatt"); the second kind is joined with a colon."""
+    if not block.below:
         return block
-    return TitleBlock(lines=[*block.lines, block.below[0]], size=block.size, below=block.below[1:])
+    lines, subtitle = block.lines, block.below[0]
+    if not _join_title(lines).endswith(":"):
+        alone = any(b.lines == [subtitle] and b.size < block.size for b in blocks)
+        if not (alone and _subtitle_like(subtitle) and byline_names(block.below[1:])):
+            return block
+        lines = [*lines[:-1], lines[-1] if lines[-1][-1:] in "?!.:" else f"{lines[-1]}:"]
+    return TitleBlock(lines=[*lines, subtitle], size=block.size, below=block.below[1:])
+
+
+def _subtitle_like(line: str) -> bool:
+    """Words that are no names, no label of the paper's kind ("Extended Abstract"), no report number and no
+    affiliation."""
+    return (len(line.split()) >= 2 and not _names_in_line(line) and not _KIND_LABEL.match(line)
+            and not re.search(r"\d|@", line) and not _AFFILIATION.search(line))
 
 
 def _matching_block(title: str, blocks: list[TitleBlock]) -> TitleBlock | None:
@@ -382,6 +405,8 @@ def _names_in_line(line: str, listed: bool = False) -> list[str]:
         return []
     if _AFFILIATION.search(line):
         return [] if listed else _name_before_affiliation(line)
+    if inverted := _inverted_names(line):
+        return inverted
     pieces = [_clean_name(p) for p in _NAME_SPLIT.split(re.sub(r"[*†‡§¶#$✉Ϯ∗]+", " ", line))]
     pieces = [p for p in pieces if p]
     names = [p for p in pieces if _name_like(p)]
@@ -389,10 +414,21 @@ def _names_in_line(line: str, listed: bool = False) -> list[str]:
 
 
 def _name_before_affiliation(line: str) -> list[str]:
-    """The name of a "Name, Affiliation" byline ("Joey J. Lee, Teachers College Columbia University, NY")."""
-    head, _, rest = line.partition(",")
-    name = _clean_name(head)
-    return [name] if rest and _name_like(name) and not _AFFILIATION.search(head) else []
+    """The names of a "Name, Affiliation" byline ("Joey J. Lee, Teachers College Columbia University, NY",
+    "Daniel Price and Andrew Tucker – Sun Microsystems, Inc.")."""
+    head, *rest = re.split(r",|\s[–—-]\s", line, maxsplit=1)
+    names = [_clean_name(p) for p in _NAME_SPLIT.split(head)]
+    return names if rest and all(map(_name_like, names)) and not _AFFILIATION.search(head) else []
+
+
+def _inverted_names(line: str) -> list[str]:
+    """The names of a list in "Surname, Given" form parted by semicolons, as repository cover pages and
+    catalogues print them ("Bonnichsen, Lars Frydendal; Karlsson, Sven ; Probst, Christian W.")."""
+    parts = [p.strip() for p in line.split(";")]
+    pairs = [re.fullmatch(r"([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?), ((?:[A-Z][\w'’-]*\.? ?){1,3})", p) for p in parts]
+    if len(parts) < 2 or not all(pairs):
+        return []
+    return [f"{m.group(2).strip()} {m.group(1)}" for m in pairs]
 
 
 def _clean_name(piece: str) -> str:
@@ -414,7 +450,7 @@ def _name_like(piece: str) -> bool:
     ("OF THE LOGICAL LAWS")."""
     tokens = piece.split()
     capitals = sum(t[:1].isupper() for t in tokens)
-    return (2 <= len(tokens) <= 5 and capitals >= 2 and len(tokens) - capitals <= 1 and not re.search(r"\d", piece)
+    return (2 <= len(tokens) <= 5 and capitals >= 2 and len(tokens) - capitals <= 1 and not re.search(r"[\d?!]", piece)
             and tokens[-1][:1].isalpha() and len(tokens[-1]) > 1 and not _TITLE_WORDS & {t.lower() for t in tokens})
 
 
@@ -438,7 +474,7 @@ def find_year(*texts: str) -> str | None:
     for text in texts:
         if arxiv := _ARXIV.search(text):
             return _arxiv_year(arxiv)
-    for pattern in (_DATE_LINE, _REPORT_DATE, _VENUE_MONTH):
+    for pattern in (_DATE_LINE, _REPORT_DATE, _VENUE_MONTH, _EVENT_DATE):
         for text in texts:
             if match := pattern.search(text):
                 return match.group(1)
