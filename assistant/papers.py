@@ -388,6 +388,8 @@ def byline_names(lines: list[str]) -> list[str]:
     for line in lines:
         if not names and _KIND_LABEL.match(line):  # "Position Paper" between the title and the names
             continue
+        if names and not listed and not _AFFILIATION.search(line):
+            break  # after "John Hughes, Institutionen för Datavetenskap," its address goes on ("Chalmers Tekniska Högskola,")
         # layout marks wide gaps " ; " (names set apart); OCR'd text can space a name's own words as widely
         found = _names_in_line(line, listed) or _names_in_line(line.replace(" ; ", " "), listed)
         if found:

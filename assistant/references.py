@@ -113,7 +113,7 @@ _ODD_PIECE = re.compile(  # a name between two such names ("…, FrenckRWJr, L.L
     rf",\s*[^\s,.;:]{{2,40}}(?=,\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:])|;\s*[^,.;:]{{2,60}}(?=,)"
 )
 _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
-_ET_AL = re.compile(r"\s*[,;]?\s*(?:et\.?\s*al\.?|and others)")
+_ET_AL = re.compile(r"\s*[,;]?\s*(?:(?:and|&)\s*)?(?:et\.?\s*al\.?|and others)")  # "&et al." (APA, a space lost)
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
 _CORPORATE_WORDS = set(
     "organization organisation institute institution university association society council committee "
@@ -190,7 +190,7 @@ _VENUE_AHEAD = re.compile(  # after a title: a journal, then its year or volume 
     rf"\s+(?:{_U}[\w&-]*\.?,?\s+){{0,8}}?{_U}[\w&-]*\.?,?\s*(?:\(?{_YEAR}\b|\d+\s*[:(;])"
 )
 _ABBREVIATIONS = {
-    "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "etc", "al", "st", "dr", "mr", "mrs", "ms",
+    "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "v", "etc", "al", "st", "dr", "mr", "mrs", "ms",
     "jr", "sr", "inc", "ltd", "co", "fig", "figs", "rev", "dept", "univ", "proc", "trans", "approx", "cf", "ch",
 }
 
@@ -268,7 +268,8 @@ def parse_reference(raw: str) -> Reference:
     text, doi, url = _take_links(text)
     text = _small_caps_names(text)
     authors, pos, kind = _parse_authors(text)
-    if authors and not text[pos:].strip(" .,;:"):  # "Amazon CloudWatch. https://…": a title, no author
+    # "Amazon CloudWatch. https://…", "Hash Cash, http://… (2000).": a web resource's name, no author
+    if authors and not re.sub(rf"\(\s*{_YEAR}\s*\)", "", text[pos:]).strip(" .,;:"):
         authors, pos, kind = [], 0, None
     pos = _skip_direct_names(text, pos) if kind == "direct" else pos
     rest = _skip_parenthetical(text, pos)

@@ -562,3 +562,12 @@ def test_a_meetings_days_and_a_year_alone_on_a_title_page_date_a_paper(tmp_path)
     path = pdfgen.text_pdf(tmp_path / "after.pdf", ["Keys Kept\nJane Q. Doe\nAbstract\nWe keep keys.\n2012\n"],
                            heading_size=16)
     assert describe(path, *read_pdf(path)).year is None  # after the abstract: a figure's label, not a date
+
+
+def test_the_address_after_a_name_and_affiliation_line_is_no_author():
+    """"John Hughes, Institutionen för Datavetenskap," over "Chalmers Tekniska Högskola,": the address goes on in
+    a language the affiliation words do not cover; one name per line with its affiliation is still read."""
+    assert byline_names(["John Hughes, Institutionen för Datavetenskap,", "Chalmers Tekniska Högskola,",
+                         "41296 Göteborg,"]) == ["John Hughes"]
+    assert byline_names(["Jane Q. Doe, University of Nowhere", "Ravi Kumar, Institute of Elsewhere"]) == \
+        ["Jane Q. Doe", "Ravi Kumar"]
