@@ -150,6 +150,9 @@ def _lines(chars: list[_Char]) -> list[LayoutLine]:
         if c.ch in "\r\n":
             broken = True
             continue
+        if unicodedata.category(c.ch) == "Sk":  # a spacing accent set above its letter ("Babao˘glu") breaks no row
+            rows[-1].append(c)
+            continue
         if prev is not None and c.ch.strip():
             size = max(c.size, prev.size, 1)
             same_row = abs(c.bottom - prev.bottom) < (0.3 if broken else 0.7) * size
@@ -168,7 +171,7 @@ def _merge_rows(lines: list[LayoutLine]) -> list[LayoutLine]:
         prev = out[-1] if out else None
         if (prev and abs(ln.bottom - prev.bottom) < 0.3 * ln.size and abs(ln.size - prev.size) < 0.1 * ln.size
                 and 0 <= ln.left - prev.right < 3 * ln.size):
-            gap = " ; " if ln.left - prev.right >= ln.size else " "  # an em apart: names set apart, as _names_text
+            gap = " ; " if ln.left - prev.right >= 0.9 * ln.size else " "  # names set apart, as in _names_text
             out[-1] = LayoutLine(text=f"{prev.text} {ln.text}", names=f"{prev.names}{gap}{ln.names}", size=prev.size,
                                  weight=prev.weight, left=prev.left, right=ln.right,
                                  bottom=min(prev.bottom, ln.bottom), top=max(prev.top, ln.top))
@@ -194,8 +197,8 @@ def _line(row: list[_Char]) -> LayoutLine | None:
 
 
 def _names_text(row: list[_Char], size: float) -> str:
-    """The line without super- and subscripts, with "; " where a gap of an em or more sets names apart
-    ("Anirban Dasgupta    Ravi Kumar": LaTeX's \\and leaves no comma), and a word break where a raised mark
+    """The line without super- and subscripts, with "; " where a gap of nine tenths of an em or more sets names
+    apart ("Anirban Dasgupta    Ravi Kumar": LaTeX's \\and leaves no comma), and a word break where a raised mark
     was ("Luis Damas†and Robin Milner": nothing else parts the name from the next word)."""
     out, prev = [], None
     for c in row:
@@ -204,7 +207,7 @@ def _names_text(row: list[_Char], size: float) -> str:
                 out.append(" ")
             continue
         if c.ch.strip():
-            if prev is not None and c.left - prev.right >= size:
+            if prev is not None and c.left - prev.right >= 0.9 * size:
                 out.append(" ; ")
             prev = c
         out.append(c.ch)

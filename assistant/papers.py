@@ -69,14 +69,18 @@ _ARXIV_ID = re.compile(r"arXiv:\s*((?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5
 # A line that is a date, perhaps labelled: "June 7, 2004", "Draft: February 16, 2009", "(Draft of October 7, 2013)";
 # not a download or retrieval date
 _DATE_LABEL = r"(?!(?i:retrieved|downloaded|accessed|printed)\b)[A-Z]?[a-z]+(?: [a-z]+){0,3}(?::|\s+of|\s+on)\s*"
-_DATE_LINE = re.compile(rf"^\W*(?:{_DATE_LABEL})?(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:\d{{1,2}}[,.]?\s+)?({_YEAR})\W*$", re.M)
+_DATE_LINE = re.compile(rf"^\W*(?:{_DATE_LABEL})?(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:\d{{1,2}}\s?(?:st|nd|rd|th)?\s?[,.]?\s+)?"
+                        rf"({_YEAR})\W*$", re.M)  # "June 7, 2004", "July 7 th , 2013"
 # A venue and its issue's month: "BYTE Magazine, August 1981", "Workshop on X; June 2006", "JOURNAL OF X · APRIL 2001",
 # "Volume 8 / Number 9 / September, 1965"
 _MONTH_NAME = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
                r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _VENUE_MONTH = re.compile(rf"[\w)]\s*[,;·/]\s*{_MONTH_NAME},?\s+({_YEAR})\b", re.I)
-# A report's number and its month: "SMLI TR-94-29    November 1994", "CSL-89-1 January 1989" (set apart, no comma)
-_REPORT_DATE = re.compile(rf"\b[A-Z]{{2,}}[A-Z/]*[-·]\d[\w/·-]*\s+(?i:{_MONTH_NAME})\s+({_YEAR})\b")
+# A report's number (or ISSN) and its month: "SMLI TR-94-29    November 1994", "CSL-89-1 January 1989" (set apart, no
+# comma), "ISSN 0909-0878 October 1996"
+_REPORT_DATE = re.compile(rf"\b(?:[A-Z]{{2,}}[A-Z/]*[-·]\d[\w/·-]*|IS[SB]N:?\s*[\dX-]+)\s+(?i:{_MONTH_NAME})\s+({_YEAR})\b")
+# A meeting named with its year first: "2013 USENIX Annual Technical Conference (USENIX ATC ’13)" in a running head
+_MEETING = re.compile(rf"\b({_YEAR})\s+(?:[A-Z][\w/&-]*\s+){{1,6}}(?:Conference|Symposium|Workshop)\b")
 # A copyright notice starting a line ("Copyright 2007 ACM ...", "© 1982 ACM"), as in a permission block at the foot
 # of a column; a copyright in a sentence ("the Copyright Act 1976") is no notice
 # A meeting's days: "2004 LISA XVIII – November 14-19, 2004 – Atlanta, GA" (a proceedings footer)
@@ -389,7 +393,8 @@ def byline_names(lines: list[str]) -> list[str]:
         if not names and _KIND_LABEL.match(line):  # "Position Paper" between the title and the names
             continue
         if names and not listed and not _AFFILIATION.search(line):
-            break  # after "John Hughes, Institutionen för Datavetenskap," its address goes on ("Chalmers Tekniska Högskola,")
+            # after "John Hughes, Institutionen för Datavetenskap," its address goes on ("Chalmers Tekniska Högskola,")
+            break
         # layout marks wide gaps " ; " (names set apart); OCR'd text can space a name's own words as widely
         found = _names_in_line(line, listed) or _names_in_line(line.replace(" ; ", " "), listed)
         if found:
@@ -476,7 +481,7 @@ def find_year(*texts: str) -> str | None:
     for text in texts:
         if arxiv := _ARXIV.search(text):
             return _arxiv_year(arxiv)
-    for pattern in (_DATE_LINE, _REPORT_DATE, _VENUE_MONTH, _EVENT_DATE):
+    for pattern in (_DATE_LINE, _REPORT_DATE, _VENUE_MONTH, _EVENT_DATE, _MEETING):
         for text in texts:
             if match := pattern.search(text):
                 return match.group(1)

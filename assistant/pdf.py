@@ -78,6 +78,9 @@ def read_pdf(path: str | Path, limits: ParseSettings | None = None,
     return pages, PdfMeta(info=_info(reader), xmp=_xmp(reader), front=read_front_page(path))
 
 
+_GLYPH_NAMES = re.compile(r"(?:/[0-9A-Za-z]{1,3})+")
+
+
 def _unreadable(texts: list[str], floor: float = 0.35) -> bool:
     """Is the text of most pages not words? Fonts without a map to Unicode make pypdf print glyph codes
     ("uJN/O2u62 cJJ?D2b68eaao2u&"). On a typical page most words are plain (the median page: 0.76 for the most
@@ -95,8 +98,11 @@ def _plain_word_share(text: str) -> float | None:
 
 def _plain_word(token: str) -> bool | None:
     """A plain word ("migrants", "Größe", "миграция", "well-known", "NATO", "DNA的"): letters only, no capital
-    after a small letter; glyph codes mix cases, digits and signs ("uJN/O2u62"). None for a token without
-    a cased letter (a number, "移民", "≤")."""
+    after a small letter; glyph codes mix cases, digits and signs ("uJN/O2u62"), and glyph names printed for
+    want of a map ("/68/97/116/97", "/BY", "/D6/CC") are no words either. None for another token without a
+    cased letter (a number, "移民", "≤")."""
+    if _GLYPH_NAMES.fullmatch(token):
+        return False
     if not any(ch.islower() or ch.isupper() for ch in token):
         return None
     parts = re.split(r"[-'’]", token.strip(_AROUND_WORD))

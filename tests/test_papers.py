@@ -12,7 +12,7 @@ import pytest
 
 from assistant.papers import (byline_names, describe, display_name, find_doi, find_venue, find_year,
                               labelled_authors, paper_id)
-from assistant.pdf import PdfError, read_pdf
+from assistant.pdf import PdfError, _unreadable, read_pdf
 
 from . import pdfgen
 from .conftest import CORPUS, MADAMINOVA, WEI
@@ -166,7 +166,13 @@ def _extra_papers(rows: list[dict]) -> dict:
 # right whatever their descenders, glyphs without a Unicode map (footnote marks) parting names instead of gluing them,
 # "A and B – Company" bylines, "Surname, Given; ..." lists of cover pages, a meeting's days in a footer ("November
 # 14-19, 2004"), a year alone on a title page. Dev 83/83, 83/83, 81/83, 83/83; held-out (only measured) unchanged.
-EXTRA_FLOORS = {"dev": {"title": 83 / 83, "surname": 83 / 83, "year": 81 / 83, "doi": 83 / 83},
+# Fourth batch, 19 rows drawn the same way (one glyph-name PDF, refused): 16/18, 16/18, 14/18, 18/18 (dev 99/101,
+# 98/101, 95/101, 101/101). Fixes: glyph names printed for want of a map ("/68/97/116/97") are no words (that PDF is
+# refused), a spacing accent above a name breaks neither line nor name, names 0.9 em apart are set apart (0.96 em in
+# the one seen; an em before), an ISSN's month, an ordinal date line, a meeting named with its year in a running head.
+# Dev 99/101, 100/101, 98/101, 101/101; held-out unchanged. Left: a title whose two lines PDFium gives different weights,
+# a report whose page 1 pypdf reads as glyph names only.
+EXTRA_FLOORS = {"dev": {"title": 99 / 101, "surname": 100 / 101, "year": 98 / 101, "doi": 101 / 101},
                 "heldout": {"title": 17 / 17, "surname": 16 / 17, "year": 13 / 17, "doi": 17 / 17}}
 
 
@@ -571,3 +577,32 @@ def test_the_address_after_a_name_and_affiliation_line_is_no_author():
                          "41296 Göteborg,"]) == ["John Hughes"]
     assert byline_names(["Jane Q. Doe, University of Nowhere", "Ravi Kumar, Institute of Elsewhere"]) == \
         ["Jane Q. Doe", "Ravi Kumar"]
+
+
+def test_report_covers_ordinal_dates_and_meetings_named_with_their_year():
+    assert find_year("BRICS Report Series RS-96-37\nISSN 0909-0878 October 1996") == "1996"
+    assert find_year("Sunny King\n(sunnyking9999@gmail.com )\nJuly 7 th , 2013\nAbstract") == "2013"
+    assert find_year("USENIX Association  2013 USENIX Annual Technical Conference (USENIX ATC ’13) 49") == "2013"
+    assert find_year("As the 2013 results show, the conference was large.") is None
+
+
+def test_glyph_names_printed_for_want_of_a_map_are_no_words():
+    """pypdf prints a font's glyph names when it has no map to Unicode: "/68/97/116/97" is "Data" in character
+    codes; such a page is no text to quote."""
+    page = " ".join(["/68/97/116/97 /67/111/109/112/114/101/115/115/105/111/110 /73/110"] * 20)
+    assert _unreadable([page] * 3)
+    assert not _unreadable(["Data compression is the art of saying the same thing in fewer bits. " * 8] * 3)
+
+
+def test_a_spacing_accent_above_a_name_breaks_neither_the_line_nor_the_name():
+    """TeX sets "Babao\\u{g}lu" as the letters and a spacing breve placed above them, which PDFium may report out of
+    order and on another baseline: the name stays one word on one line."""
+    from assistant.layout import _Char, _lines
+
+    def char(ch: str, left: float, bottom: float = 500.0, size: float = 14.0) -> _Char:
+        return _Char(ch, size, 400, left, bottom, left + 7, bottom + 10)
+
+    chars = [char(c, 100 + 7 * i) for i, c in enumerate("Babao")] + [char(" ", 135, size=1.0),
+             char("˘", 40, bottom=512.0), char(" ", 40, bottom=505.0, size=1.0)] + \
+        [char(c, 135.1 + 7 * i) for i, c in enumerate("glu")]
+    assert [ln.names for ln in _lines(chars)] == ["Babaoglu"]
