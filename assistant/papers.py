@@ -81,12 +81,12 @@ _VENUE_MONTH = re.compile(rf"[\w)]\s*[,;·/]\s*{_MONTH_NAME},?\s+({_YEAR})\b", r
 _REPORT_DATE = re.compile(rf"\b(?:[A-Z]{{2,}}[A-Z/]*[-·]\d[\w/·-]*|IS[SB]N:?\s*[\dX-]+)\s+(?i:{_MONTH_NAME})\s+({_YEAR})\b")
 # A meeting named with its year first: "2013 USENIX Annual Technical Conference (USENIX ATC ’13)" in a running head
 _MEETING = re.compile(rf"\b({_YEAR})\s+(?:[A-Z][\w/&-]*\s+){{1,6}}(?:Conference|Symposium|Workshop)\b")
-# A copyright notice starting a line ("Copyright 2007 ACM ...", "© 1982 ACM"), as in a permission block at the foot
-# of a column; a copyright in a sentence ("the Copyright Act 1976") is no notice
 # A meeting's days: "2004 LISA XVIII – November 14-19, 2004 – Atlanta, GA" (a proceedings footer)
 _EVENT_DATE = re.compile(rf"\b{_MONTH_NAME}\s+\d{{1,2}}\s*[-–—]\s*(?:{_MONTH_NAME}\s+)?\d{{1,2}},?\s+({_YEAR})\b", re.I)
 # A line that is a year alone, before any abstract: a thesis's or report's title page ("The University of X,\n2012")
 _YEAR_LINE = re.compile(rf"^\W*({_YEAR})\W*$", re.M)
+# A copyright notice starting a line ("Copyright 2007 ACM ...", "© 1982 ACM"), as in a permission block at the foot
+# of a column; a copyright in a sentence ("the Copyright Act 1976") is no notice
 _NOTICE = re.compile(rf"^\W{{0,3}}{_COPYRIGHT.pattern}", re.I | re.M)
 # A note that the paper appeared, is to appear or (a line's start) was published somewhere: the year there
 # dates the published version ("Published in ACM Transactions in Computer Systems 2, 4, November, 1984"). A note

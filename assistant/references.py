@@ -113,7 +113,7 @@ _ODD_PIECE = re.compile(  # a name between two such names ("…, FrenckRWJr, L.L
     rf",\s*[^\s,.;:]{{2,40}}(?=,\s*(?:{_U}\.\s?-?\s?){{1,4}}[^\s,.;:])|;\s*[^,.;:]{{2,60}}(?=,)"
 )
 _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
-_ET_AL = re.compile(r"\s*[,;]?\s*(?:(?:and|&)\s*)?(?:et\.?\s*al\.?|and others)")  # "&et al." (APA, a space lost)
+_ET_AL = re.compile(r"\s*[,;]?\s*(?:&\s*)?(?:et\.?\s*al\.?|and others)")  # "&et al." (APA, a space lost)
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
 _CORPORATE_WORDS = set(
     "organization organisation institute institution university association society council committee "
