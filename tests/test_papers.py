@@ -166,7 +166,7 @@ def _extra_papers(rows: list[dict]) -> dict:
 # right whatever their descenders, glyphs without a Unicode map (footnote marks) parting names instead of gluing them,
 # "A and B – Company" bylines, "Surname, Given; ..." lists of cover pages, a meeting's days in a footer ("November
 # 14-19, 2004"), a year alone on a title page. Dev 83/83, 83/83, 81/83, 83/83; held-out (only measured) unchanged.
-# Fourth batch, 19 rows drawn the same way (one glyph-name PDF, refused): 16/18, 16/18, 14/18, 18/18 (dev 99/101,
+# Fourth batch, 19 rows drawn the same way (one glyph-name PDF, refused): 16/18, 15/18, 14/18, 18/18 (dev 99/101,
 # 98/101, 95/101, 101/101). Fixes: glyph names printed for want of a map ("/68/97/116/97") are no words (that PDF is
 # refused), a spacing accent above a name breaks neither line nor name, names 0.9 em apart are set apart (0.96 em in
 # the one seen; an em before), an ISSN's month, an ordinal date line, a meeting named with its year in a running head.
