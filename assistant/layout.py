@@ -249,12 +249,16 @@ def _drop_line_number(chars: list[_Char], size: float) -> list[_Char]:
 
 def _blocks(lines: list[LayoutLine]) -> list[list[LayoutLine]]:
     """Runs of consecutive lines in one font size and weight, one under the other (large type set
-    tight, or an OCR layer's boxes, can overlap the line above by a little)."""
+    tight, or an OCR layer's boxes, can overlap the line above by a little). Weight tells a heading from
+    the text of its size; in type larger than the page's text (a title) PDFium's weights can differ from
+    line to line of one font (385 and 595), so there the size alone decides."""
+    text_size = Counter(round(ln.size) for ln in lines).most_common(1)[0][0] if lines else 0
     blocks: list[list[LayoutLine]] = []
     for ln in lines:
         if blocks:
             prev = blocks[-1][-1]
-            same_font = abs(ln.size - prev.size) < 0.3 and abs(ln.weight - prev.weight) <= 150
+            same_font = abs(ln.size - prev.size) < 0.3 and (abs(ln.weight - prev.weight) <= 150
+                                                             or ln.size > 1.3 * text_size)
             under = (-0.2 * ln.size <= prev.bottom - ln.top < 1.6 * ln.size
                      or abs(prev.bottom - ln.bottom) < 0.3 * ln.size)
             if same_font and under and ln.left < prev.right and ln.right > prev.left - 2 * ln.size:
