@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 _SUPERSCRIPT = 0.8  # a char under this fraction of its line's font size is a superscript
 _TYPE3_SIZE = 1.0  # no text is printed under a point: a smaller size is a Type 3 font's glyph space
 _MARGIN_BAND = 0.1  # lines in the top or bottom tenth of the page are running heads and feet
+_NAMES_APART = 0.9  # ems between two words of a line that set names apart (one byline seen: 0.96 em)
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _merge_rows(lines: list[LayoutLine]) -> list[LayoutLine]:
         prev = out[-1] if out else None
         if (prev and abs(ln.bottom - prev.bottom) < 0.3 * ln.size and abs(ln.size - prev.size) < 0.1 * ln.size
                 and 0 <= ln.left - prev.right < 3 * ln.size):
-            gap = " ; " if ln.left - prev.right >= 0.9 * ln.size else " "  # names set apart, as in _names_text
+            gap = " ; " if ln.left - prev.right >= _NAMES_APART * ln.size else " "  # as in _names_text
             out[-1] = LayoutLine(text=f"{prev.text} {ln.text}", names=f"{prev.names}{gap}{ln.names}", size=prev.size,
                                  weight=prev.weight, left=prev.left, right=ln.right,
                                  bottom=min(prev.bottom, ln.bottom), top=max(prev.top, ln.top))
@@ -197,8 +198,8 @@ def _line(row: list[_Char]) -> LayoutLine | None:
 
 
 def _names_text(row: list[_Char], size: float) -> str:
-    """The line without super- and subscripts, with "; " where a gap of nine tenths of an em or more sets names
-    apart ("Anirban Dasgupta    Ravi Kumar": LaTeX's \\and leaves no comma), and a word break where a raised mark
+    """The line without super- and subscripts, with "; " where a wide gap (``_NAMES_APART``) sets names apart
+    ("Anirban Dasgupta    Ravi Kumar": LaTeX's \\and leaves no comma), and a word break where a raised mark
     was ("Luis Damas†and Robin Milner": nothing else parts the name from the next word)."""
     out, prev = [], None
     for c in row:
@@ -207,7 +208,7 @@ def _names_text(row: list[_Char], size: float) -> str:
                 out.append(" ")
             continue
         if c.ch.strip():
-            if prev is not None and c.left - prev.right >= 0.9 * size:
+            if prev is not None and c.left - prev.right >= _NAMES_APART * size:
                 out.append(" ; ")
             prev = c
         out.append(c.ch)

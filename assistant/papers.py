@@ -269,17 +269,18 @@ def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
         for value in meta.xmp.get(field, []):
             if match := re.search(rf"\b{_YEAR}\b", value):
                 return match.group(0)
-    year = find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages),
-                     front_matter(pages, raw=True))
-    first = pages[0].text if pages and not year else ""  # a stamp or note may be anywhere on page 1
+    front = front_matter(pages, raw=True)
+    year = find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages), front)
+    if year or not pages:
+        return year
+    first = pages[0].text  # a stamp or note may be anywhere on page 1
     if arxiv := _ARXIV.search(first):
         return _arxiv_year(arxiv)
     late = _NOTICE.search(first) or _CONFERENCE_LINE.search(first) or _APPEARED.search(first)
     if late:
         return next(filter(None, late.groups()))
-    before_abstract = front_matter(pages, raw=True)[:front_matter_end(first) or None]
-    alone = _YEAR_LINE.search(before_abstract) if first else None
-    return year or (alone.group(1) if alone else None)
+    alone = _YEAR_LINE.search(front[:front_matter_end(first) or None])  # before any abstract
+    return alone.group(1) if alone else None
 
 
 def front_matter(pages: list[Page], raw: bool = False) -> str:

@@ -43,6 +43,7 @@ _HEADING = re.compile(
     r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.)\s+[A-Z][^.!?]{0,120}|[A-Z][A-Z &:-]{2,60}|Abstract|Keywords|References)\s*:?\s*$"
 )
 _AROUND_WORD = "([{\"“‘'«)]}\"”’'».,;:!?"  # punctuation printed around a word: "(Smith,", "well-known."
+_GLYPH_NAMES = re.compile(r"(?:/[0-9A-Za-z]{1,3})+")  # pypdf's glyph names for want of a map: "/68/97/116/97"
 _XMP_FIELDS = r"(dc:title|dc:creator|dc:identifier|prism:doi|pdfx:doi|prism:coverDate|prism:publicationDate|" \
               r"prism:coverDisplayDate|prism:publicationName)"
 _XMP_ELEMENT = re.compile(rf"<{_XMP_FIELDS}\b[^>]*>(.*?)</\1>", re.S)
@@ -76,9 +77,6 @@ def read_pdf(path: str | Path, limits: ParseSettings | None = None,
     clean_pages(pages)
     find_captions(path, pages)
     return pages, PdfMeta(info=_info(reader), xmp=_xmp(reader), front=read_front_page(path))
-
-
-_GLYPH_NAMES = re.compile(r"(?:/[0-9A-Za-z]{1,3})+")
 
 
 def _unreadable(texts: list[str], floor: float = 0.35) -> bool:

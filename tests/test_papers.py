@@ -209,6 +209,14 @@ def _layout_pdf(path: Path, pages: list[list[tuple[float, float, float, str]]], 
     return path
 
 
+def _layout_line(text: str, size: float, weight: int, box: tuple[float, float, float, float]):
+    """A printed line as the layout reader gives it (its names text the same); box: left, right, bottom, top."""
+    from assistant.layout import LayoutLine
+
+    left, right, bottom, top = box
+    return LayoutLine(text=text, names=text, size=size, weight=weight, left=left, right=right, bottom=bottom, top=top)
+
+
 def _byline(y: float) -> list[tuple[float, float, float, str]]:
     """'Jane Q. Doe¹, Ravi Kumar²* and Li Wei¹' with the marks set as superscripts."""
     items, x = [], 60.0
@@ -540,10 +548,10 @@ def test_an_oblique_italic_is_upright_text(tmp_path):
 def test_names_side_by_side_read_left_to_right_whatever_their_descenders():
     """Two author blocks side by side under a title (PDFium gives each its own line): the left one first, though
     "Philipp" reaches lower than "Heather Miller" beside it; the affiliation lines under them come after."""
-    from assistant.layout import LayoutLine, _reading_order
+    from assistant.layout import _reading_order
 
-    def line(text: str, left: float, bottom: float, top: float) -> LayoutLine:
-        return LayoutLine(text=text, names=text, size=12, weight=400, left=left, right=left + 80, bottom=bottom, top=top)
+    def line(text: str, left: float, bottom: float, top: float):
+        return _layout_line(text, 12, 400, (left, left + 80, bottom, top))
 
     lines = [line("Heather Miller", 330, 705.0, 714.0), line("Philipp Haller", 100, 702.4, 714.0),
              line("EPFL", 330, 690.0, 697.0), line("Typesafe, Inc.", 100, 689.0, 697.0)]
@@ -612,11 +620,10 @@ def test_a_spacing_accent_above_a_name_breaks_neither_the_line_nor_the_name():
 def test_title_lines_in_large_type_are_one_block_whatever_weight_pdfium_reports():
     """PDFium gave the two lines of one bold title weights 385 and 595: in type larger than the page's text
     they are still one block; at the text's size weight still parts a bold heading from the text under it."""
-    from assistant.layout import LayoutLine, _blocks
+    from assistant.layout import _blocks
 
-    def line(text: str, size: float, weight: int, bottom: float) -> LayoutLine:
-        return LayoutLine(text=text, names=text, size=size, weight=weight, left=100, right=480, bottom=bottom,
-                          top=bottom + size * 0.9)
+    def line(text: str, size: float, weight: int, bottom: float):
+        return _layout_line(text, size, weight, (100, 480, bottom, bottom + size * 0.9))
 
     body = [line(f"Body line {i} of the paper.", 10, 400, 600 - 12 * i) for i in range(8)]
     title = [line("Kelips: Building an Efficient and Stable P2P DHT", 17.2, 385, 686),
