@@ -339,6 +339,7 @@ def test_fixed_metadata_is_shown_and_used_in_citations(page, library):
     # or in the table itself: double-click a cell, type, Enter
     venue = rows(page, "papers").filter(has_text=WEI_TITLE).locator("[role=gridcell]").nth(4)
     venue.dblclick()
+    expect(venue.locator("input, textarea").first).to_be_focused()  # keys typed before the editor opens are lost
     page.keyboard.type("Journal of Migration Studies")
     page.keyboard.press("Enter")
     expect(page.locator("#library-status")).to_contain_text("Saved")
