@@ -83,6 +83,11 @@ _REPORT_DATE = re.compile(rf"\b(?:[A-Z]{{2,}}[A-Z/]*[-·]\d[\w/·-]*|IS[SB]N:?\s
 _MEETING = re.compile(rf"\b({_YEAR})\s+(?:[A-Z][\w/&-]*\s+){{1,6}}(?:Conference|Symposium|Workshop)\b")
 # A meeting's days: "2004 LISA XVIII – November 14-19, 2004 – Atlanta, GA" (a proceedings footer)
 _EVENT_DATE = re.compile(rf"\b{_MONTH_NAME}\s+\d{{1,2}}\s*[-–—]\s*(?:{_MONTH_NAME}\s+)?\d{{1,2}},?\s+({_YEAR})\b", re.I)
+# A date written in numbers, year first: "2008/6/16", "2013-05-15" (a draft's or preprint's footer)
+_NUMERIC_DATE = re.compile(rf"\b({_YEAR})([/-])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12]\d|3[01])\b")
+# The paper's own citation, as ACM and PVLDB print it on page 1: "PVLDB Reference Format: Names. Title. PVLDB, 14(3):
+# 268-280, 2021." | "ACM Reference Format: Names. 2021. Title. In ..." (its first year: no name holds one)
+_REFERENCE_FORMAT = re.compile(rf"Reference Format:[\s\S]{{0,400}}?\b({_YEAR})\b")
 # A line that is a year alone, before any abstract: a thesis's or report's title page ("The University of X,\n2012")
 _YEAR_LINE = re.compile(rf"^\W*({_YEAR})\W*$", re.M)
 # A copyright notice starting a line ("Copyright 2007 ACM ...", "© 1982 ACM"), as in a permission block at the foot
@@ -94,6 +99,10 @@ _NOTICE = re.compile(rf"^\W{{0,3}}{_COPYRIGHT.pattern}", re.I | re.M)
 # 18th ... (Middleware 2001)", "Proceedings of the 20th VLDB Conference / Santiago, Chile, 1994"); a sentence's
 # end stops it
 _NOTE_SPAN = r"(?:[^.\n]|\.(?=\s*[a-z(\d])|\n(?!\s*\n)){0,160}?"
+# A note about another version of the paper, to its sentence's end: its years are not this one's ("Preliminary versions
+# of this paper appear in the Proceedings of ..., 1998, and as IBM Research Report RJ 10076, May 1997.")
+_OTHER_VERSION = re.compile(r"\b(?:preliminary|earlier|previous|prior|short(?:er)?|extended|abridged|conference)\s+"
+                            r"(?:versions?|abstracts?)\b(?:[^.]|\.(?=\s*(?-i:[a-z(\d]))){0,400}?(?:\.(?!\s*(?-i:[a-z(\d]))|\Z)", re.I)
 _APPEARED = re.compile(rf"(?:\b(?:appear(?:ed|s)?|to appear)|^\W*published) in\b[^.\n]{{0,80}}?\b({_YEAR})\b|"
                        rf"(?:\b(?:appear(?:ed|s)?|to appear) in\s+(?:the\s+)?|^\W*(?:in\s+)?)proc(?:eedings|\.)\s+of\b"
                        rf"{_NOTE_SPAN}\b({_YEAR})\b", re.I | re.M)
@@ -263,17 +272,17 @@ def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     copyright year, arXiv stamp (its id's year) or date line there; else an arXiv stamp, a copyright
     notice, a conference line or a note of where the paper appeared (or is to appear) anywhere on page
     1, such as the permission block at the foot of the first column (after the introduction's start) or
-    a footnote. The notice comes first: a note may tell of an earlier version ("A preliminary version
-    appeared in")."""
+    a footnote. The notice comes first, and a note about another version ("A preliminary version
+    appeared in ...") is read past: its years are not this version's."""
     for field in ("prism:coverDate", "prism:publicationDate", "prism:coverDisplayDate"):
         for value in meta.xmp.get(field, []):
             if match := re.search(rf"\b{_YEAR}\b", value):
                 return match.group(0)
-    front = front_matter(pages, raw=True)
+    front = _OTHER_VERSION.sub(" ", front_matter(pages, raw=True))
     year = find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages), front)
     if year or not pages:
         return year
-    first = pages[0].text  # a stamp or note may be anywhere on page 1
+    first = _OTHER_VERSION.sub(" ", pages[0].text)  # a stamp or note may be anywhere on page 1
     if arxiv := _ARXIV.search(first):
         return _arxiv_year(arxiv)
     late = _NOTICE.search(first) or _CONFERENCE_LINE.search(first) or _APPEARED.search(first)
@@ -472,17 +481,18 @@ def _trim_doi(doi: str) -> str:
 
 
 def find_year(*texts: str) -> str | None:
-    """Publication year from texts ranked best first: a journal line's year in any of them, then a
-    published/posted date, an accepted, a received date, a copyright year, an arXiv stamp, a line
-    that is a date (a report's or draft's), a report number's or a venue's month and year."""
-    for pattern in [*_JOURNAL_LINE, _PUBLISHED, _ACCEPTED, _RECEIVED, _COPYRIGHT]:
+    """Publication year from texts ranked best first: a journal line's year in any of them, then the paper's own
+    citation ("Reference Format:"), a published/posted date, an accepted, a received date, a copyright year, an
+    arXiv stamp, a line that is a date (a report's or draft's), a report number's or a venue's month and year, a
+    meeting's, a date in numbers."""
+    for pattern in [*_JOURNAL_LINE, _REFERENCE_FORMAT, _PUBLISHED, _ACCEPTED, _RECEIVED, _COPYRIGHT]:
         for text in texts:
             if match := pattern.search(text):
                 return match.group(1)
     for text in texts:
         if arxiv := _ARXIV.search(text):
             return _arxiv_year(arxiv)
-    for pattern in (_DATE_LINE, _REPORT_DATE, _VENUE_MONTH, _EVENT_DATE, _MEETING):
+    for pattern in (_DATE_LINE, _REPORT_DATE, _VENUE_MONTH, _EVENT_DATE, _MEETING, _NUMERIC_DATE):
         for text in texts:
             if match := pattern.search(text):
                 return match.group(1)

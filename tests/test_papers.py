@@ -183,9 +183,15 @@ def _extra_papers(rows: list[dict]) -> dict:
 # the one seen; an em before), an ISSN's month, an ordinal date line, a meeting named with its year in a running head.
 # Dev 99/101, 100/101, 98/101, 101/101; then title lines in large type kept in one block whatever weights PDFium gives
 # them (385 and 595 for one bold font): 100/101. Held-out unchanged. Left: a report whose page 1 pypdf reads as glyph
-# names only (its title, names and date).
-EXTRA_FLOORS = {"dev": {"title": 100 / 101, "surname": 100 / 101, "year": 98 / 101, "doi": 101 / 101},
-                "heldout": {"title": 17 / 17, "surname": 16 / 17, "year": 13 / 17, "doi": 17 / 17}}
+# names only (its title, names and date). 2026-12-04, fifth batch: 19 rows drawn at random (seed 26), split by the
+# file name's sha256 parity like the external question set (12 dev, two of them glyph codes; 7 held-out, only
+# measured). First read: dev 10/10, 10/10, 6/10, 10/10; held-out 7/7, 5/7, 7/7, 7/7. Fixes for the dev misses: the
+# paper's own citation ("PVLDB Reference Format: ... 14(3): 268 - 280, 2021."), a date in numbers in a footer
+# ("2008/6/16"), a note about other versions ("Preliminary versions of this paper appear in ..., 1998, and as IBM
+# Research Report ..., May 1997.") no longer dates this one. Dev 110/111, 110/111, 107/111, 111/111; held-out 24/24,
+# 21/24, 20/24, 24/24 (the earlier 17 rows unchanged). Left on dev: a year set in a font's private-use digits.
+EXTRA_FLOORS = {"dev": {"title": 110 / 111, "surname": 110 / 111, "year": 107 / 111, "doi": 111 / 111},
+                "heldout": {"title": 24 / 24, "surname": 21 / 24, "year": 20 / 24, "doi": 24 / 24}}
 
 
 @pytest.mark.slow
@@ -604,6 +610,28 @@ def test_report_covers_ordinal_dates_and_meetings_named_with_their_year():
     assert find_year("Sunny King\n(sunnyking9999@gmail.com )\nJuly 7 th , 2013\nAbstract") == "2013"
     assert find_year("USENIX Association  2013 USENIX Annual Technical Conference (USENIX ATC ’13) 49") == "2013"
     assert find_year("As the 2013 results show, the conference was large.") is None
+
+
+def test_a_papers_own_citation_and_a_date_in_numbers_give_the_year():
+    assert find_year("PVLDB Reference Format:\nJane Q. Doe and Li Wei. Keys Kept in Many Places. PVLDB, 14(3): 268 - "
+                     "280, 2021.\ndoi:10.14778/3430915.3430918") == "2021"
+    assert find_year("ACM Reference Format:\nJane Q. Doe. 2019. Keys Kept in Many Places. In SOSP '19. ACM.") == "2019"
+    assert find_year("Submitted to ML’08 1 2008/6/16") == "2008"
+    assert find_year("Draft of 2013-05-15, not for distribution") == "2013"
+    assert find_year("Keys 2008/13/40 and 2008-6/16 are no dates") is None
+
+
+def test_a_note_about_another_version_does_not_date_this_one(tmp_path):
+    """"Preliminary versions of this paper appear in ..." tells where other versions are, in the front matter or
+    in a footnote after the introduction's start; with no other date the year is unknown."""
+    note = ("Preliminary versions of this paper appear in the Proceedings of the ACM-SIAM Symposium on Discrete\n"
+            "Algorithms, 1998, and as IBM Research Report RJ 10076, May 1997.")
+    assert _year_of_page(tmp_path, "footnote", note) is None
+    front = ("Keys Kept in Many Places\nJane Q. Doe\nAbstract\nWe keep keys in many places.\n" + note +
+             "\nIntroduction\nKeys are kept.\n" + "The replicas agree.\n" * 12)
+    path = pdfgen.text_pdf(tmp_path / "front.pdf", [front], heading_size=16)
+    assert describe(path, *read_pdf(path)).year is None
+    assert _year_of_page(tmp_path, "dated", note + "\n© 1999 ACM 0004-5411/99/0900-0604") == "1999"
 
 
 def test_glyph_names_printed_for_want_of_a_map_are_no_words():
