@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .abbreviations import Abbreviations
 from .about import asked_field, printed_span, record_paper, record_words
 from .chunking import sentence_spans
 from .papers import front_matter_end
@@ -127,6 +128,13 @@ class Candidate:
 
 
 @dataclass
+class _PaperWords:
+    counts: Counter  # sentences holding each term
+    sentences: int
+    abbreviations: Abbreviations  # the short and long forms the paper defines
+
+
+@dataclass
 class Query:
     """The question as the answerer reads it."""
 
@@ -186,7 +194,7 @@ class ExtractiveAnswerer:
         self.word_vectors = word_vectors  # list[str] -> array of unit vectors: cheap, for every candidate
         self.idf = idf
         self.default_idf = default_idf
-        self._sentence_counts: dict[str, tuple[Counter, int]] = {}  # per paper: sentences holding each term, sentences
+        self._papers: dict[str, _PaperWords] = {}  # per paper, read once from all its pages
 
     def answer(self, query: Query, evidence: list[Evidence], pages: dict[tuple[str, int], Page],
                papers: dict[str, Paper], references: list[tuple[str, Reference]]) -> Answer:
@@ -240,7 +248,12 @@ class ExtractiveAnswerer:
         out += self._front_matter(passages, pages)
         if refs_ok:
             out += self._reference_units(passages, pages, references, self._known(query.wanted))
-        return _dedupe(out)
+        return [self._with_definitions(cand, pages) for cand in _dedupe(out)]
+
+    def _with_definitions(self, cand: Candidate, pages) -> Candidate:
+        """The candidate's words and its passage's with the other form of each abbreviation its paper defines."""
+        abbreviations = self._paper(cand.paper_id, pages).abbreviations
+        return replace(cand, terms=abbreviations.expand(cand.terms), context=abbreviations.expand(cand.context))
 
     def _sentence_units(self, page: Page, paper_id: str, lo: int, hi: int, rank: int, chunk_id: str | None,
                         context_text: str, passage_score: float, front: bool = False) -> list[Candidate]:
@@ -351,20 +364,25 @@ class ExtractiveAnswerer:
     def _rarity_in(self, paper_id: str, pages) -> Callable[[str], float]:
         """A term's rarity among the paper's sentences, from 0 (in all of them) to 1 (in none): the question's
         words for the paper's topic ("neurofeedback", in a neurofeedback study) single out none of its sentences,
-        its other words do. Counted once per paper (all its pages are in ``pages``)."""
-        if paper_id not in self._sentence_counts:
-            if len(self._sentence_counts) >= 256:
-                self._sentence_counts.clear()
+        its other words do."""
+        words = self._paper(paper_id, pages)
+        n = words.sentences
+        return lambda t: math.log((n + 1) / (words.counts.get(t, 0) + 1)) / math.log(n + 1) if n else 1.0
+
+    def _paper(self, paper_id: str, pages) -> _PaperWords:
+        """What the answerer reads from a whole paper (all its pages are in ``pages``), once per paper."""
+        if paper_id not in self._papers:
+            if len(self._papers) >= 256:
+                self._papers.clear()
+            own = [page for (pid, _), page in sorted(pages.items(), key=lambda item: item[0]) if pid == paper_id]
             counts: Counter = Counter()
             n = 0
-            for (pid, _), page in pages.items():
-                if pid == paper_id:
-                    for a, b in self._page_sentences(page):
-                        counts.update(set(terms(page.clean[a:b])))
-                        n += 1
-            self._sentence_counts[paper_id] = (counts, n)
-        counts, n = self._sentence_counts[paper_id]
-        return lambda t: math.log((n + 1) / (counts.get(t, 0) + 1)) / math.log(n + 1) if n else 1.0
+            for page in own:
+                for a, b in self._page_sentences(page):
+                    counts.update(set(terms(page.clean[a:b])))
+                    n += 1
+            self._papers[paper_id] = _PaperWords(counts, n, Abbreviations((p.clean for p in own), terms))
+        return self._papers[paper_id]
 
     def _known(self, wanted: set[str]) -> set[str]:
         """The terms the library uses somewhere: a word no page has can be matched by no candidate,

@@ -15,8 +15,10 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .abbreviations import Abbreviations
 from .records import Chunk, Evidence, Paper
 from .render import surname
 from .settings import RetrieveSettings
@@ -178,8 +180,13 @@ class SparseIndex:
         if chunks:
             self.retriever.index(corpus, show_progress=False)
 
-    def query(self, text: str, top_k: int) -> list[tuple[str, float]]:
-        query = [t for t in terms(text) if t in self._vocab] if self.chunks else []
+    def query(self, text: str, top_k: int, expand: Callable[[set[str]], set[str]] | None = None
+              ) -> list[tuple[str, float]]:
+        """The best chunks for the text's terms, with the terms ``expand`` adds to them (once each)."""
+        asked = terms(text)
+        if expand is not None:
+            asked += sorted(expand(set(asked)) - set(asked))
+        query = [t for t in asked if t in self._vocab] if self.chunks else []
         if not query:
             return []
         scores = self.retriever.get_scores(query)
@@ -227,8 +234,10 @@ class Retriever:
         self.of_paper: dict[str, list[Chunk]] = {}
         for chunk in sparse.chunks:
             self.of_paper.setdefault(chunk.paper_id, []).append(chunk)
-        # BM25 over one paper's chunks, for the last 64 papers searched (~15 ms to build for a 40-page paper)
-        self._paper_index = lru_cache(maxsize=64)(lambda paper_id: SparseIndex(self.of_paper[paper_id]))
+        # BM25 over one paper's chunks and the abbreviations it defines, for the last 64 papers searched (~15 ms
+        # to build for a 40-page paper)
+        self._paper_index = lru_cache(maxsize=64)(lambda paper_id: (
+            SparseIndex(self.of_paper[paper_id]), Abbreviations((c.text for c in self.of_paper[paper_id]), terms)))
 
     def retrieve(self, question: str, top_k: int | None = None, paper_ids: list[str] | None = None,
                  mode: str = "hybrid") -> list[Evidence]:
@@ -264,7 +273,8 @@ class Retriever:
             paper_id = self.by_id[chunk_id].paper_id
             shares[paper_id] = shares.get(paper_id, 0.0) + score / total
         for paper_id in sorted(shares, key=lambda p: -shares[p])[: self.settings.within_papers]:
-            hits = self._paper_index(paper_id).query(question, len(self.of_paper[paper_id]))
+            index, abbreviations = self._paper_index(paper_id)
+            hits = index.query(question, len(self.of_paper[paper_id]), abbreviations.expand)
             weight = self.settings.within_paper_weight * shares[paper_id]
             for chunk_id, score in hits:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight * score / hits[0][1]
