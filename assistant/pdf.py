@@ -44,6 +44,13 @@ _HEADING = re.compile(
 )
 _AROUND_WORD = "([{\"“‘'«)]}\"”’'».,;:!?"  # punctuation printed around a word: "(Smith,", "well-known."
 _GLYPH_NAMES = re.compile(r"(?:/[0-9A-Za-z]{1,3})+")  # pypdf's glyph names for want of a map: "/68/97/116/97"
+# Old TeX PDFs (dvips' Type 3 fonts) name some glyphs by their code or by the one sign they are, and pypdf prints the
+# name where it has no map: "di/#0Beren t" (0x0B: "ff" in TeX's OT1 encoding), "Ranking/:", "Jan uary /2/9/, /1/9/9/8".
+# A document prints such names when they are many on its pages (39 to 54 a page in the three seen; a URL's "/." in
+# others, up to 10 in a paper); in it, each is read as what it names.
+_NAMED_GLYPH = re.compile(r"/(#[0-9A-Fa-f]{2}|[^\s/\w#])|(?:(?<!\d)|(?<=/\d))/(\d)")  # not the "/3" of "1/3"
+_NAMES_PRINTED = re.compile(r"/#[0-9A-Fa-f]{2}|(?<=[^\W\d_])/[.,:;](?=\s|$)", re.M)
+_OT1 = {0x0B: "ff", 0x0C: "fi", 0x0D: "fl", 0x0E: "ffi", 0x0F: "ffl", 0x22: "”", 0x5C: "“", 0x7B: "–", 0x7C: "—"}
 _XMP_FIELDS = r"(dc:title|dc:creator|dc:identifier|prism:doi|pdfx:doi|prism:coverDate|prism:publicationDate|" \
               r"prism:coverDisplayDate|prism:publicationName)"
 _XMP_ELEMENT = re.compile(rf"<{_XMP_FIELDS}\b[^>]*>(.*?)</\1>", re.S)
@@ -204,11 +211,12 @@ def clean_pages(pages: list[Page]) -> None:
     quote checking)."""
     page_lines = [_strip_line_numbers(_lines_with_offsets(page.text)) for page in pages]
     running = _running_lines(page_lines)
+    names = sum(len(_NAMES_PRINTED.findall(page.text)) for page in pages) >= 5 * max(len(pages), 2)
     joined = []
     for page, lines in zip(pages, page_lines):
         kept = [(off, line) for off, line in _strip_edges(lines, page.label)
                 if line_shape(line) not in running and not _MARGIN_STAMP.search(line)]
-        joined.append(join_split_words(*_join(kept), page.text))
+        joined.append(join_split_words(*_join(kept, names), page.text))
     lost_spaces = glued([text for text, _ in joined])
     for page, (text, offsets) in zip(pages, joined):
         page.clean, offsets = restore_spaces(text, offsets) if lost_spaces else (text, offsets)
@@ -276,8 +284,9 @@ def _running_lines(page_lines: list[list[tuple[int, str]]]) -> set[str]:
     return {shape for shape, n in counts.items() if n >= need}
 
 
-def _join(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
-    """Join lines with spaces (or nothing across a hyphenated break), mapping each char to its raw offset.
+def _join(lines: list[tuple[int, str]], glyph_names: bool = False) -> tuple[str, list[int]]:
+    """Join lines with spaces (or nothing across a hyphenated break), mapping each char to its raw offset;
+    with ``glyph_names``, the glyph names pypdf printed read as what they name (``_NAMED_GLYPH``).
 
     A heading line or a table row is set off by newlines so that sentence splitting never
     glues it to the sentence that follows.
@@ -292,7 +301,7 @@ def _join(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
             body = body[:-1]
         joined = joined or bool(_COMPOUND_BREAK.search(body)) and (nxt[:1].isupper() or nxt[:1].isdigit())  # SARS-CoV
         lead = len(line) - len(line.lstrip())
-        for j, ch in enumerate(body[lead:], start=offset + lead):
+        for j, ch in _characters(body[lead:], offset + lead, glyph_names):
             for out in _normalise_char(ch):
                 if out.isspace():
                     if chars and chars[-1] not in " \n":
@@ -321,6 +330,26 @@ def is_table_row(line: str) -> bool:
     tokens = line.split()
     numbers = sum(bool(re.fullmatch(r"[-+±]?\(?\d[\d.,/%=]*\)?%?|n/?a|[-–—]", t, re.I)) for t in tokens)
     return numbers >= 3 and numbers >= 0.4 * len(tokens) and not line.rstrip().endswith(".")
+
+
+def _characters(text: str, offset: int, glyph_names: bool):
+    """(raw offset, character) for each character of a line starting at ``offset``; with ``glyph_names``, a
+    printed glyph name gives the characters it names, each at the name's offset."""
+    pos = 0
+    for match in _NAMED_GLYPH.finditer(text) if glyph_names else ():
+        named = _named(match.group(1) or match.group(2))
+        if named is not None:
+            yield from zip(range(offset + pos, offset + match.start()), text[pos:match.start()])
+            yield from ((offset + match.start(), ch) for ch in named)
+            pos = match.end()
+    yield from zip(range(offset + pos, offset + len(text)), text[pos:])
+
+
+def _named(name: str) -> str | None:
+    """What a glyph name stands for: "#0B" the code 0x0B, "{" the code of "{" (in OT1: "ff", "–"; another printable
+    ASCII code: itself), "9" itself; None for another code."""
+    code = int(name[1:], 16) if name.startswith("#") else ord(name)
+    return _OT1.get(code) or (chr(code) if 0x20 <= code < 0x7F else None)
 
 
 def _normalise_char(ch: str) -> str:
