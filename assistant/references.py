@@ -84,8 +84,10 @@ _NAME_FORMS = {
         rf"(?P<s>{_SURNAME}(?:\s+{_WORD}){{0,2}}),\s*(?P<g>{_INITIALS}(?:{_U}(?=,|\s+and\b))?){_END}"
     ),
     "inverted_full": re.compile(rf"(?P<s>{_SURNAME}),\s*(?P<g>{_GIVEN}(?:\s+{_GIVEN})?(?:\s+{_INITIALS})?){_END}"),
-    "direct": re.compile(  # "M. C. Ferreira de Oliveira": a particle carries the surname on
-        rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*)?|{_INITIALS}\s*)(?P<s>{_SURNAME}(?:\s+{_PARTICLE}+{_WORD})?){_END}"
+    "direct": re.compile(  # "M. C. Ferreira de Oliveira": a particle carries the surname on; "James C Corbett", "JJ
+        # Furman": initials without their periods (BibTeX entries typed so)
+        rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*|{_U}\s+)?|{_INITIALS}\s*|{_U}{{2}}\s+)"
+        rf"(?P<s>{_SURNAME}(?:\s+{_PARTICLE}+{_WORD})?){_END}"
     ),
     "vancouver": re.compile(
         rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}}){_END}"
@@ -119,7 +121,8 @@ _CORPORATE_WORDS = set(
     "organization organisation institute institution university association society council committee "
     "commission commissioner department ministry agency bank office nations union foundation center centre "
     "group collaboration consortium board bureau fund programme program service federation network project "
-    "authority government trust inc ltd corporation company laboratory academy forum panel secretariat court "
+    "authority government trust inc ltd llc gmbh corporation company laboratory laboratories lab labs team academy forum "
+    "panel secretariat court "
     "parliament assembly congress watch alliance coalition initiative observatory international national "
     "european united world global federal".split()
 )
@@ -158,7 +161,8 @@ _YEAR_PAREN = re.compile(  # "(2019)", "(2019b, March)", "(14 February 2022)"
 _VENUE_YEAR = re.compile(r"(?<=[A-Za-z.])\s?[’'‘]\s?(\d{2})(?![\w’'])")
 _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–−]\s?\d{{3}})")
 _YEAR_LEAD = re.compile(
-    rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}[a-z]?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"
+    rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}(?:[-–]{_YEAR}|[a-z])?|n\.\s?d\.)(?=[.,:;)]))"
+    rf"[.,:;]?"  # "2013-2019." a software's years
 )
 _QUOTED = re.compile(  # "Title", ‘Title’, and ‘Title” as misprinted
     r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)|‘([^‘’“”]+)”")
