@@ -84,9 +84,9 @@ _NAME_FORMS = {
         rf"(?P<s>{_SURNAME}(?:\s+{_WORD}){{0,2}}),\s*(?P<g>{_INITIALS}(?:{_U}(?=,|\s+and\b))?){_END}"
     ),
     "inverted_full": re.compile(rf"(?P<s>{_SURNAME}),\s*(?P<g>{_GIVEN}(?:\s+{_GIVEN})?(?:\s+{_INITIALS})?){_END}"),
-    "direct": re.compile(  # "M. C. Ferreira de Oliveira": a particle carries the surname on; "James C Corbett", "JJ
-        # Furman": initials without their periods (BibTeX entries typed so)
-        rf"(?P<g>(?:{_GIVEN}\s+){{1,2}}(?:{_INITIALS}\s*|{_U}\s+)?|{_INITIALS}\s*|{_U}{{2}}\s+)"
+    "direct": re.compile(  # "M. C. Ferreira de Oliveira", "Fabrice Le Fessant": a particle carries the surname on;
+        # "James C Corbett", "JJ Furman": initials without their periods (BibTeX entries typed so)
+        rf"(?P<g>{_GIVEN}\s+(?:(?!{_PARTICLE}){_GIVEN}\s+)?(?:{_INITIALS}\s*|{_U}\s+)?|{_INITIALS}\s*|{_U}{{2}}\s+)"
         rf"(?P<s>{_SURNAME}(?:\s+{_PARTICLE}+{_WORD})?){_END}"
     ),
     "vancouver": re.compile(
@@ -103,6 +103,8 @@ _NAME_GAPS = [  # spaces pypdf puts inside a surname: after an accented letter, 
     re.compile(rf"(?<={_LW}) ([^\x00-\x7f])(?=,\s*{_U}\.)"),  # "Butkien è, D."
     re.compile(rf"(?<![\w.])([TVWY]) (?={_LW}{{3,}},\s*{_U}\.)"),  # "T arsounas,M."
     re.compile(rf"(?<=[A-Z]\.\s)([TVWY]) (?={_LW}{{3,}},)"),  # "L. G. V aliant, “A scheme …”"
+    re.compile(rf"(?<={_U}{_LW}\s)([TVWY]) (?={_LW}{{3,}},)"),  # "Jérôme V ouillon, and"
+    re.compile(r"(?<=\s[A-Z]) (\.)(?=\s)"),  # "I. V . Ramakrishnan"
     re.compile(rf"\b([dDlLO]) (?=['’]{_U})"),  # "d ’Aubenton-Carafa Y"
     re.compile(rf"(?<={_LW}) (-)(?={_U}{_LW})"),  # "Watts -Perotti, J. C."
 ]
@@ -495,10 +497,14 @@ def _starts_entry(line: str, following: str, previous: list[str]) -> bool:
 def _author_start(line: str, following: str = "") -> str | None:
     """The name form a line opens with ("inverted", "corporate", …), or None.
 
-    "Given Surname" lines count only when dated: wrapped title lines look like that too.
+    "Given Surname" lines count only when dated, or when a sentence ends with the names and a title starts
+    (natbib's plain style: "Lennart Augustsson. Compiling pattern matching. In …, 1985."): wrapped title
+    lines look like names too.
     """
-    kind = _parse_authors(_drop_loose_accents(_join([line, following])))[2]
-    return None if kind == "direct" and not _dated(line, following) else kind
+    text = _drop_loose_accents(_join([line, following]))
+    _, end, kind = _parse_authors(text)
+    titled = bool(re.match(r"\.\s+[A-Z\d“\"]", text[end:]))
+    return None if kind == "direct" and not (titled or _dated(line, following)) else kind
 
 
 def _dated(line: str, following: str) -> bool:
