@@ -7,7 +7,8 @@ cited works, the reference-list entries. A sentence that opens a list (ends with
 on its neighbour ("This document …") is kept with that neighbour.
 
 Every candidate is described by general features (``FEATURES``: similarity, idf-weighted
-coverage of the question, the passage's retrieval score, numbers, position) and scored by a
+coverage of the question, the passage's retrieval score, numbers, position; a paper's own
+abbreviations, "thiabendazole (TBZ)", make its two forms one term) and scored by a
 logistic model fitted on the development questions (``assistant fit``). Whether the evidence
 answers the question at all is a second logistic model over question-level features
 (``SUPPORT_FEATURES``: how good the best candidate is, and how much of the question — its
@@ -129,6 +130,8 @@ class Candidate:
 
 @dataclass
 class _PaperWords:
+    """What the answerer reads from a whole paper once (``ExtractiveAnswerer._paper``)."""
+
     counts: Counter  # sentences holding each term
     sentences: int
     abbreviations: Abbreviations  # the short and long forms the paper defines

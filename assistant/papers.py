@@ -102,7 +102,8 @@ _NOTE_SPAN = r"(?:[^.\n]|\.(?=\s*[a-z(\d])|\n(?!\s*\n)){0,160}?"
 # A note about another version of the paper, to its sentence's end: its years are not this one's ("Preliminary versions
 # of this paper appear in the Proceedings of ..., 1998, and as IBM Research Report RJ 10076, May 1997.")
 _OTHER_VERSION = re.compile(r"\b(?:preliminary|earlier|previous|prior|short(?:er)?|extended|abridged|conference)\s+"
-                            r"(?:versions?|abstracts?)\b(?:[^.]|\.(?=\s*(?-i:[a-z(\d]))){0,400}?(?:\.(?!\s*(?-i:[a-z(\d]))|\Z)", re.I)
+                            r"(?:versions?|abstracts?)\b(?:[^.]|\.(?=\s*(?-i:[a-z(\d]))){0,400}?"
+                            r"(?:\.(?!\s*(?-i:[a-z(\d]))|\Z)", re.I)
 _APPEARED = re.compile(rf"(?:\b(?:appear(?:ed|s)?|to appear)|^\W*published) in\b[^.\n]{{0,80}}?\b({_YEAR})\b|"
                        rf"(?:\b(?:appear(?:ed|s)?|to appear) in\s+(?:the\s+)?|^\W*(?:in\s+)?)proc(?:eedings|\.)\s+of\b"
                        rf"{_NOTE_SPAN}\b({_YEAR})\b", re.I | re.M)

@@ -3,10 +3,10 @@
 Citations are validated against the *raw* text pypdf extracts, so anyone re-extracting the
 page finds them; retrieval, chunks and displayed quotes use the *clean* text (running heads
 and feet, margin stamps, manuscript line numbers and bare page numbers removed, line-break
-hyphens joined, ligatures expanded), whose offset map leads back to the raw span; figure and
-table captions are marked on it (``captions.py``), so that chunking keeps them apart. A page
-pypdf cannot read is kept empty with a warning. The metadata (Info, XMP, page-1 layout from
-``layout.py``) is returned beside the pages for ``papers.describe``.
+hyphens joined, ligatures and printed glyph names expanded), whose offset map leads back to the
+raw span; figure and table captions are marked on it (``captions.py``), so that chunking keeps
+them apart. A page pypdf cannot read is kept empty with a warning. The metadata (Info, XMP, page-1
+layout from ``layout.py``) is returned beside the pages for ``papers.describe``.
 """
 
 from __future__ import annotations
@@ -206,7 +206,8 @@ def _extract(path: Path, page, index: int) -> str:
 
 def clean_pages(pages: list[Page]) -> None:
     """Fill ``clean`` and ``clean_runs`` of every page: running heads and feet, margin stamps, line
-    numbers and bare page numbers left out, words pypdf split ("in flammation") joined, and the spaces of
+    numbers and bare page numbers left out, glyph names read where a document prints them for want of a
+    map (``_NAMED_GLYPH``), words pypdf split ("in flammation") joined, and the spaces of
     a document whose words pypdf ran together put back (the raw text keeps it all as extracted, for
     quote checking)."""
     page_lines = [_strip_line_numbers(_lines_with_offsets(page.text)) for page in pages]

@@ -123,8 +123,8 @@ _CORPORATE_WORDS = set(
     "organization organisation institute institution university association society council committee "
     "commission commissioner department ministry agency bank office nations union foundation center centre "
     "group collaboration consortium board bureau fund programme program service federation network project "
-    "authority government trust inc ltd llc gmbh corporation company laboratory laboratories lab labs team academy forum "
-    "panel secretariat court "
+    "authority government trust inc ltd llc gmbh corporation company laboratory laboratories lab labs team academy "
+    "forum panel secretariat court "
     "parliament assembly congress watch alliance coalition initiative observatory international national "
     "european united world global federal".split()
 )
@@ -163,8 +163,8 @@ _YEAR_PAREN = re.compile(  # "(2019)", "(2019b, March)", "(14 February 2022)"
 _VENUE_YEAR = re.compile(r"(?<=[A-Za-z.])\s?[’'‘]\s?(\d{2})(?![\w’'])")
 _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–−]\s?\d{{3}})")
 _YEAR_LEAD = re.compile(
-    rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|({_YEAR}(?:[-–]{_YEAR}|[a-z])?|n\.\s?d\.)(?=[.,:;)]))"
-    rf"[.,:;]?"  # "2013-2019." a software's years
+    rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|"
+    rf"({_YEAR}(?:[-–]{_YEAR}|[a-z])?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"  # "2013-2019.": a software's years
 )
 _QUOTED = re.compile(  # "Title", ‘Title’, and ‘Title” as misprinted
     r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)|‘([^‘’“”]+)”")

@@ -5,7 +5,8 @@ Fusion adds each list's scores scaled to [0, 1] (or, as a setting, reciprocal ra
 lists outrank the one passage a retriever puts first). Then the papers the fused list points at are
 searched again on their own (``within_paper_weight``): among dozens of papers the right paper is
 usually found, and a word of its topic, rare in the library, is in every one of its chunks, so
-within the paper it is the question's other words that pick the passage.
+within the paper it is the question's other words that pick the passage, read with the paper's own
+abbreviations (``abbreviations.py``: "thiabendazole" finds "TBZ" where the paper defines it so).
 Reference-list chunks are kept out of answers to ordinary questions; they rank only when the
 question is about cited works.
 """
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .abbreviations import Abbreviations

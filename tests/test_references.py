@@ -765,8 +765,9 @@ def other_scores():
     ("[17] Dgraph Labs. 2020. Dgraph. https://dgraph.io.", "Dgraph Labs", "2020", "Dgraph"),
     ("[20] Gecode Team. 2005. Gecode: Generic Constraint Development Environment. https://www.gecode.org/.",
      "Gecode Team", "2005", "Gecode: Generic Constraint Development Environment"),
-    ("[14] James C Corbett, Jeffrey Dean, Michael Epstein, JJ Furman, Sanjay Ghemawat, et al . 2012. Spanner: Google’s "
-     "globally-distributed database (OSDI).", "Corbett", "2012", "Spanner: Google’s globally-distributed database (OSDI)"),
+    ("[14] James C Corbett, Jeffrey Dean, Michael Epstein, JJ Furman, Sanjay Ghemawat, et al . 2012. Spanner: "
+     "Google’s globally-distributed database (OSDI).", "Corbett", "2012",
+     "Spanner: Google’s globally-distributed database (OSDI)"),
 ])
 def test_acm_reference_format_years_companies_and_bare_initials(raw, surname, year, title):
     ref = parse_reference(raw)
