@@ -278,13 +278,13 @@ def test_glyph_names_of_old_tex_fonts_read_as_what_they_name():
     """dvips' Type 3 fonts name glyphs by code ("/#0B": "ff" in TeX's OT1 encoding) or by the sign they are ("/,"),
     and pypdf prints the names: in a document full of them the clean text reads them, the raw text keeps them."""
     text = ("The P ageRank Citation Ranking/: Bringing Order /#7B Jan uary /2/9/, /1/9/9/8/. It is very di/#0Beren t "
-            "/#28see 1/3 of it/#29/.\n")
+            "/#28see 1/3 of it/#29/. /#28/1/#29\n")
     others = ["Links are /#0Cne/, but they are many/; we coun t them/.\nThe graph has /1/5/0 million no des/.\n",
               "Each page gets a rank/, and the ranks sum to one/.\nW e iterate un til they con v erge/.\n"]
     pages = [Page(index=i, label=str(i + 1), text=t) for i, t in enumerate([text, "".join(others)])]
     clean_pages(pages)
     assert pages[0].clean.startswith("The P ageRank Citation Ranking: Bringing Order – January 29, 1998. It is very "
-                                     "differen t (see 1/3 of it).")
+                                     "differen t (see 1/3 of it). (1)")
     assert raw_span(pages[0], 0, 40) == "The P ageRank Citation Ranking/: Bringing"
     plain = [Page(index=0, label="1", text="Read it at http://example.org/. Halves (1/2) are kept, and/or more. " * 4)]
     clean_pages(plain)
