@@ -377,7 +377,7 @@ class ExtractiveAnswerer:
         if paper_id not in self._papers:
             if len(self._papers) >= 256:
                 self._papers.clear()
-            own = [page for (pid, _), page in sorted(pages.items(), key=lambda item: item[0]) if pid == paper_id]
+            own = [pages[key] for key in sorted(key for key in pages if key[0] == paper_id)]
             counts: Counter = Counter()
             n = 0
             for page in own:

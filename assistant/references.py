@@ -503,8 +503,10 @@ def _author_start(line: str, following: str = "") -> str | None:
     """
     text = _drop_loose_accents(_join([line, following]))
     _, end, kind = _parse_authors(text)
-    titled = bool(re.match(r"\.\s+[A-Z\d“\"]", text[end:]))
-    return None if kind == "direct" and not (titled or _dated(line, following)) else kind
+    if kind != "direct":
+        return kind
+    titled = re.match(r"\.\s+[A-Z\d“\"]", text[end:])
+    return kind if titled or _dated(line, following) else None
 
 
 def _dated(line: str, following: str) -> bool:
