@@ -61,6 +61,9 @@ _RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
 # (LaTeX's sign, extracted with its "c")
 _COPYRIGHT = re.compile(rf"(?:c?©|\(c\)|copyright:?)\s*(?:c?©\s*)?"
                         rf"(?:the authors?\(?s?\)?\s*|(?-i:[A-Z][\w.'’-]*\s+){{1,4}})?({_YEAR})", re.I)
+# A publisher's code line at the foot of page 1 ends in its price and notice: "CH2925-6/90/0000/0503$01.00 © 1990 IEEE",
+# "0-89791-...-5/97/0005 $3.50 © 1997 ACM"; an OCR'd scan reads the sign as anything ("$01.OO CQ 1990 IEEE")
+_CODE_LINE = re.compile(rf"\d\s?[.,]\s?[0-9O]{{2}}\s+\S{{0,3}}\s*({_YEAR})\s+(?:IEEE|ACM)\.?[ \t]*$", re.M)
 # arXiv ids begin with the year and month: 2310.01234, or math/0501170 before 2007; the stamp's date, if
 # printed, is that of the version ("arXiv:1311.2542v3 [cs.DS] 19 Dec 2014")
 _ARXIV = re.compile(rf"arXiv:\s*(?:[a-z-]+(?:\.[A-Z]{{2}})?/)?(\d{{2}})(\d{{2}})\.?\d{{3,5}}"
@@ -173,6 +176,8 @@ def find_title(meta: PdfMeta, pages: list[Page]) -> tuple[str, TitleBlock | None
     blocks = [b for b in (_with_subtitle(b, meta.front.blocks) for b in meta.front.blocks) if _title_like(b, pages)]
     for candidate in (_first(meta.xmp, "dc:title"), _info(meta, "Title")):
         if candidate and not _BAD_META.search(candidate) and _printed(candidate, first):
+            if blocks and _shortened(candidate, _join_title(blocks[0].lines)):
+                break  # "LISP History" (a web page's title) for "Early LISP History (1956-1959)": the page's is whole
             return candidate, _matching_block(candidate, blocks)
     if blocks:
         lead = blocks[0] if byline_names(blocks[0].below) else _typed_title(meta.front.blocks, blocks[0], pages)
@@ -212,11 +217,20 @@ def find_authors(meta: PdfMeta, pages: list[Page], title: str, block: TitleBlock
         names = byline_names(block.below)
         if names:
             return names
-    if names := labelled_authors(pages[0].text if pages else ""):
+    if names := labelled_authors(pages[0].text if pages else "") or _names_after_cover(pages, title):
         return names
     creators = [n for n in meta.xmp.get("dc:creator", []) if not _BAD_META.search(n)]
     return (creators or split_authors(_info(meta, "Author")) or _byline_above(meta.front.blocks, block)
             or guess_authors(pages[0].text if pages else "", title))
+
+
+def _names_after_cover(pages: list[Page], title: str) -> list[str]:
+    """Page 1 a cover naming no authors (a repository's: "10 authors, including:" and a few profiles), page 2
+    the paper's own first page, opening with the title: the names under it there."""
+    if len(pages) < 2 or not title:
+        return []
+    opening = "\n".join(pages[1].text.split("\n")[:6])
+    return guess_authors(pages[1].text, title) if _printed(title, opening) else []
 
 
 def labelled_authors(page_text: str) -> list[str]:
@@ -283,10 +297,10 @@ def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     year = find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages), front)
     if year or not pages:
         return year
-    first = _OTHER_VERSION.sub(" ", pages[0].text)  # a stamp or note may be anywhere on page 1
+    first = _OTHER_VERSION.sub(" ", "\n".join([*meta.notes, pages[0].text]))  # a stamp or note may be anywhere on page 1
     if arxiv := _ARXIV.search(first):
         return _arxiv_year(arxiv)
-    late = _NOTICE.search(first) or _CONFERENCE_LINE.search(first) or _APPEARED.search(first)
+    late = _NOTICE.search(first) or _CODE_LINE.search(first) or _CONFERENCE_LINE.search(first) or _APPEARED.search(first)
     if late:
         return next(filter(None, late.groups()))
     alone = _YEAR_LINE.search(front[:front_matter_end(first) or None])  # before any abstract
@@ -343,6 +357,13 @@ def _printed(title: str, page_text: str) -> bool:
     return bool(words) and sum(w in present or w in joined for w in words) >= 0.85 * len(words)
 
 
+def _shortened(title: str, printed: str) -> bool:
+    """Is ``title`` the ``printed`` one with its first words left out? (Words left out only at its end
+    may be a subtitle or a label the metadata rightly omits: "... Logic (Thesis format: Monograph)".)"""
+    short, whole = _norm(title), _norm(printed)
+    return short != whole and f" {short} " in f" {whole} " and not whole.startswith(short)
+
+
 def _join_title(lines: list[str]) -> str:
     """Title lines joined; a line-end hyphen is kept and joined without a space ("Restriction-Modification")."""
     out = ""
@@ -353,15 +374,16 @@ def _join_title(lines: list[str]) -> str:
 
 def _title_like(block: TitleBlock, pages: list[Page]) -> bool:
     """Mostly letters, not a stamp and not a paragraph's continuation (its first word in lower case);
-    with names printed under it (a title's byline), else with 3+ words and not a banner that recurs
+    with names printed under it (a title's byline), else with 3+ words (of two letters or more) and not a banner that recurs
     in later pages' running heads (a journal name)."""
     text = _join_title(block.lines)
-    letters = sum(c.isalpha() for c in text) / max(len(text), 1)
+    letters = sum(c.isalpha() for c in text) / max(sum(c.isalnum() for c in text), 1)  # "(1956-1959)" may follow
     if not (3 < len(text) < 400 and letters > 0.6) or _STAMP.search(text) or re.match(r"[a-z]+\b", text):
         return False
     if byline_names(block.below):
         return True
-    return len(text.split()) >= 3 and _norm(text) not in _norm(running_text(pages))
+    words = [w for w in text.split() if sum(c.isalpha() for c in w) > 1]  # not a formula's "A &B"
+    return len(words) >= 3 and _norm(text) not in _norm(running_text(pages))
 
 
 def _with_subtitle(block: TitleBlock, blocks: list[TitleBlock]) -> TitleBlock:
@@ -435,6 +457,9 @@ def _name_before_affiliation(line: str) -> list[str]:
     """The names of a "Name, Affiliation" byline ("Joey J. Lee, Teachers College Columbia University, NY",
     "Daniel Price and Andrew Tucker – Sun Microsystems, Inc.")."""
     head, *rest = re.split(r",|\s[–—-]\s", line, maxsplit=1)
+    if re.match(r"by\s", line, re.I) and (affiliation := _AFFILIATION.search(line)):
+        # "by Herbert Stoyan University of Erlangen-Nürnberg ...": after "by", names until the affiliation
+        head, rest = line[:affiliation.start()].strip(" ,–—-"), [line[affiliation.start():]]
     names = [_clean_name(p) for p in _NAME_SPLIT.split(head)]
     return names if rest and all(map(_name_like, names)) and not _AFFILIATION.search(head) else []
 
@@ -452,8 +477,10 @@ def _inverted_names(line: str) -> list[str]:
 def _clean_name(piece: str) -> str:
     """A name without degrees after it or "By" before it, and in title case if set in capitals."""
     tokens = piece.split()
-    if tokens[:1] in (["By"], ["BY"]):
+    if tokens[:1] and tokens[0].lower() == "by":
         tokens.pop(0)
+    if len(tokens) > 2 and re.fullmatch(r"[a-z]", tokens[-1]):  # a footnote mark OCR'd as a letter ("Peleg t" for †)
+        tokens.pop()
     while tokens and _DEGREE.fullmatch(tokens[-1]):
         tokens.pop()
     name = " ".join(tokens).strip(" .,")

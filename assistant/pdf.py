@@ -83,7 +83,7 @@ def read_pdf(path: str | Path, limits: ParseSettings | None = None,
     pages = [Page(index=i, label=labels[i], text=t) for i, t in enumerate(texts)]
     clean_pages(pages)
     find_captions(path, pages)
-    return pages, PdfMeta(info=_info(reader), xmp=_xmp(reader), front=read_front_page(path))
+    return pages, PdfMeta(info=_info(reader), xmp=_xmp(reader), front=read_front_page(path), notes=_notes(reader))
 
 
 def _unreadable(texts: list[str], floor: float = 0.35) -> bool:
@@ -125,6 +125,17 @@ def _info(reader) -> dict[str, str]:
         return {str(k).lstrip("/"): str(v) for k, v in meta.items() if v is not None}
     except Exception:
         return {}
+
+
+def _notes(reader) -> list[str]:
+    """The text boxes laid on page 1 (FreeText annotations): shown and printed with the page, but not in
+    its content stream, so pypdf's text lacks them (an author's "To appear in OSDI 2006")."""
+    try:
+        annotations = [a.get_object() for a in reader.pages[0].get("/Annots") or []]
+        return [" ".join(str(a["/Contents"]).split()) for a in annotations
+                if a.get("/Subtype") == "/FreeText" and a.get("/Contents")]
+    except Exception:
+        return []
 
 
 def _xmp(reader) -> dict[str, list[str]]:

@@ -190,8 +190,14 @@ def _extra_papers(rows: list[dict]) -> dict:
 # ("2008/6/16"), a note about other versions ("Preliminary versions of this paper appear in ..., 1998, and as IBM
 # Research Report ..., May 1997.") no longer dates this one. Dev 110/111, 110/111, 107/111, 111/111; held-out 24/24,
 # 21/24, 20/24, 24/24 (the earlier 17 rows unchanged). Left on dev: a year set in a font's private-use digits.
-EXTRA_FLOORS = {"dev": {"title": 110 / 111, "surname": 110 / 111, "year": 107 / 111, "doi": 111 / 111},
-                "heldout": {"title": 24 / 24, "surname": 21 / 24, "year": 20 / 24, "doi": 24 / 24}}
+# 2026-12-04 (stop 26), sixth batch: 19 rows drawn the same way (seeds 27, 28), 11 dev, 8 held-out. First read: dev
+# 9/11, 8/11, 9/11, 11/11; held-out 6/8, 6/8, 8/8, 8/8. Fixes for the dev misses: a text box laid on page 1 (a FreeText
+# annotation, "To appear in OSDI 2006"), an OCR'd code line ("$01.OO CQ 1990 IEEE"), "by Name Affiliation" with no
+# comma, a dagger OCR'd as "t", a repository cover naming some authors (the byline on page 2), a saved web page's
+# Info title missing the printed title's first words. Dev 121/122, 121/122, 118/122, 122/122; held-out 30/32,
+# 27/32, 28/32, 32/32 (its misses: an Info title that is a DOI or a URL printed on page 1, the uploader as Author).
+EXTRA_FLOORS = {"dev": {"title": 121 / 122, "surname": 121 / 122, "year": 118 / 122, "doi": 122 / 122},
+                "heldout": {"title": 30 / 32, "surname": 27 / 32, "year": 28 / 32, "doi": 32 / 32}}
 
 
 @pytest.mark.slow
@@ -670,3 +676,57 @@ def test_title_lines_in_large_type_are_one_block_whatever_weight_pdfium_reports(
     assert [len(b) for b in _blocks([*title, *body])][0] == 2
     heading = [line("Introduction", 10, 700, 612), line("Body text under the heading.", 10, 400, 600)]
     assert [len(b) for b in _blocks([*heading, *body[1:]])][0] == 1
+
+
+def test_a_text_box_laid_on_page_one_and_a_scanned_code_line_date_a_paper(tmp_path):
+    """An author's FreeText box ("To appear in OSDI 2006") is printed with the page but is not in its text; an
+    OCR'd IEEE code line reads its sign as anything ("$01.OO CQ 1990 IEEE")."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import FreeText
+
+    path = pdfgen.text_pdf(tmp_path / "boxed.pdf", ["Keys Kept in Many Places\nJane Q. Doe\nAbstract\nWe keep keys."],
+                           heading_size=16)
+    assert describe(path, *read_pdf(path)).year is None
+    writer = PdfWriter(clone_from=path)
+    writer.add_annotation(0, FreeText(text="To appear in OSDI 2006", rect=(400, 780, 540, 800)))
+    with path.open("wb") as fh:
+        writer.write(fh)
+    pages, meta = read_pdf(path)
+    assert meta.notes == ["To appear in OSDI 2006"] and "OSDI" not in pages[0].text
+    assert describe(path, pages, meta).year == "2006"
+    assert _year_of_page(tmp_path, "scan", "CH2925-6/90/0000/05031 .OO CQ 1990 IEEE") == "1990"
+    assert _year_of_page(tmp_path, "code", "0-7803-5555-1/97/$10.00 © 1997 IEEE") == "1997"
+    assert _year_of_page(tmp_path, "prose", "Costs fell from 10.00 to 1990 IEEE members.") is None
+
+
+def test_a_byline_after_by_ocr_marks_and_a_cover_page_give_the_names(tmp_path):
+    """"by Name Affiliation" with no comma between; a dagger OCR'd as "t" after a name; a repository's cover page
+    naming a few of the authors, the paper's own byline under its title on page 2."""
+    assert byline_names(["by Herbert Stoyan University of Erlangen-Nürnberg Lehrstuhl für KI, D-91058",
+                         "Erlangen Germany"]) == ["Herbert Stoyan"]
+    assert byline_names(["Baruch Awerbuch * ; David Peleg t"]) == ["Baruch Awerbuch", "David Peleg"]
+    cover = ("Listening to Keys\nConference Paper · November 2013\nCITATIONS\n58\n10 authors, including:\n"
+             "Ravi Kumar\nUniversity of Nowhere\nAll content following this page was uploaded by Ravi Kumar.")
+    paper = ("Listening to Keys\nJane Q. Doe, Ravi Kumar and Li Wei\nMusic Group, University of Nowhere\n"
+             "Abstract\nWe listen to keys.")
+    path = pdfgen.text_pdf(tmp_path / "cover.pdf", [cover, paper], heading_size=18)
+    assert describe(path, *read_pdf(path)).authors[0] == "Jane Q. Doe"
+
+
+def test_a_metadata_title_missing_the_printed_ones_first_words_and_a_formula_are_no_title(tmp_path):
+    """A saved web page's Info title ("LISP History") is the printed title ("Early LISP History (1956-1959)")
+    less its first words: the printed one is whole. Words the metadata leaves off at the end may be a label
+    ("(Thesis format: Monograph)"), so that metadata title stands. A formula set alone ("AB A &B") is no title."""
+    early = pdfgen.text_pdf(tmp_path / "early.pdf", ["Early LISP History (1956-1959)\nby Jane Q. Doe University of "
+                                                    "Nowhere\nAbstract\nLISP grew."], title="LISP History",
+                            heading_size=18)
+    assert describe(early, *read_pdf(early)).title == "Early LISP History (1956-1959)"
+    thesis = pdfgen.text_pdf(tmp_path / "thesis.pdf", ["Keys in Logic (Thesis format: Monograph)\nby\nJane Q. Doe\n"
+                                                      "Abstract\nKeys."], title="Keys in Logic", heading_size=18)
+    assert describe(thesis, *read_pdf(thesis)).title == "Keys in Logic"
+    from assistant.papers import _title_like
+    from assistant.records import Page, TitleBlock
+
+    pages = [Page(index=0, label="1", text="ON KEYS\nJane Q. Doe\nAB\nA &B\nwhich is how we write it.")]
+    assert not _title_like(TitleBlock(lines=["AB", "A &B"], size=10, below=["which is how we write it."]), pages)
+    assert _title_like(TitleBlock(lines=["Keys Kept Apart"], size=10, below=["which is how we write it."]), pages)
