@@ -61,8 +61,8 @@ _RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
 # (LaTeX's sign, extracted with its "c")
 _COPYRIGHT = re.compile(rf"(?:c?©|\(c\)|copyright:?)\s*(?:c?©\s*)?"
                         rf"(?:the authors?\(?s?\)?\s*|(?-i:[A-Z][\w.'’-]*\s+){{1,4}})?({_YEAR})", re.I)
-# A publisher's code line at the foot of page 1 ends in its price and notice: "CH2925-6/90/0000/0503$01.00 © 1990 IEEE",
-# "0-89791-...-5/97/0005 $3.50 © 1997 ACM"; an OCR'd scan reads the sign as anything ("$01.OO CQ 1990 IEEE")
+# A publisher's code line at the foot of page 1 ends in its price and notice:
+# "CH2925-6/90/0000/0503$01.00 © 1990 IEEE", "0-89791-...-5/97/0005 $3.50 © 1997 ACM"; an OCR'd scan reads the sign as anything ("$01.OO CQ 1990 IEEE")
 _CODE_LINE = re.compile(rf"\d\s?[.,]\s?[0-9O]{{2}}\s+\S{{0,3}}\s*({_YEAR})\s+(?:IEEE|ACM)\.?[ \t]*$", re.M)
 # arXiv ids begin with the year and month: 2310.01234, or math/0501170 before 2007; the stamp's date, if
 # printed, is that of the version ("arXiv:1311.2542v3 [cs.DS] 19 Dec 2014")
@@ -285,9 +285,9 @@ def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     """XMP cover/publication date, else the year of the journal line (page 1's margins, the Info
     Subject, running heads, front matter), else a published/posted date, accepted, received,
     copyright year, arXiv stamp (its id's year) or date line there; else an arXiv stamp, a copyright
-    notice, a conference line or a note of where the paper appeared (or is to appear) anywhere on page
+    notice, a publisher's code line, a conference line or a note of where the paper appeared (or is to appear) anywhere on page
     1, such as the permission block at the foot of the first column (after the introduction's start) or
-    a footnote. The notice comes first, and a note about another version ("A preliminary version
+    a footnote, or in a text box laid on it. The notice comes first, and a note about another version ("A preliminary version
     appeared in ...") is read past: its years are not this version's."""
     for field in ("prism:coverDate", "prism:publicationDate", "prism:coverDisplayDate"):
         for value in meta.xmp.get(field, []):
@@ -297,10 +297,12 @@ def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     year = find_year("\n".join(meta.front.margins), _info(meta, "Subject"), running_text(pages), front)
     if year or not pages:
         return year
-    first = _OTHER_VERSION.sub(" ", "\n".join([*meta.notes, pages[0].text]))  # a stamp or note may be anywhere on page 1
+    # a stamp or note may be anywhere on page 1, or in a text box laid on it
+    first = _OTHER_VERSION.sub(" ", "\n".join([*meta.notes, pages[0].text]))
     if arxiv := _ARXIV.search(first):
         return _arxiv_year(arxiv)
-    late = _NOTICE.search(first) or _CODE_LINE.search(first) or _CONFERENCE_LINE.search(first) or _APPEARED.search(first)
+    late = (_NOTICE.search(first) or _CODE_LINE.search(first) or _CONFERENCE_LINE.search(first)
+            or _APPEARED.search(first))
     if late:
         return next(filter(None, late.groups()))
     alone = _YEAR_LINE.search(front[:front_matter_end(first) or None])  # before any abstract
@@ -374,8 +376,8 @@ def _join_title(lines: list[str]) -> str:
 
 def _title_like(block: TitleBlock, pages: list[Page]) -> bool:
     """Mostly letters, not a stamp and not a paragraph's continuation (its first word in lower case);
-    with names printed under it (a title's byline), else with 3+ words (of two letters or more) and not a banner that recurs
-    in later pages' running heads (a journal name)."""
+    with names printed under it (a title's byline), else with 3+ words (of two letters or more) and not a
+    banner that recurs in later pages' running heads (a journal name)."""
     text = _join_title(block.lines)
     letters = sum(c.isalpha() for c in text) / max(sum(c.isalnum() for c in text), 1)  # "(1956-1959)" may follow
     if not (3 < len(text) < 400 and letters > 0.6) or _STAMP.search(text) or re.match(r"[a-z]+\b", text):

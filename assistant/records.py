@@ -88,7 +88,7 @@ class PdfMeta(BaseModel):
     info: dict[str, str] = Field(default_factory=dict)
     xmp: dict[str, list[str]] = Field(default_factory=dict)  # "prism:doi" → values, "dc:creator" → names in order
     front: FrontPage = Field(default_factory=FrontPage)
-    notes: list[str] = Field(default_factory=list)  # page 1's text boxes (FreeText annotations): "To appear in OSDI 2006"
+    notes: list[str] = Field(default_factory=list)  # page 1's text boxes (FreeText): "To appear in OSDI 2006"
 
 
 class Reference(BaseModel):
