@@ -118,6 +118,7 @@ _ODD_PIECE = re.compile(  # a name between two such names ("…, FrenckRWJr, L.L
 )
 _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
 _ET_AL = re.compile(r"\s*[,;]?\s*(?:&\s*)?(?:et\.?\s*al\.?|and others)")  # "&et al." (APA, a space lost)
+_SUFFIX = re.compile(r",?\s*[JS]r\.?(?=[\s,.;]|$)")  # "Frederick P. Brooks, Jr."
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
 _CORPORATE_WORDS = set(
     "organization organisation institute institution university association society council committee "
@@ -143,7 +144,7 @@ _LINK_WORDS = re.compile(
     re.I,
 )
 _PARTICLE_OR_CAPITAL = r"(?:[A-Z]|[a-z]{1,3}\s?[A-Z])"  # a name opens: "Smith", "de Wit", "deWispelaere"
-_KEY = r"(?:[A-Z]|[a-z]{1,3}[A-Z])[A-Za-z+-]{0,7}(?:\s?\d{2,4}[a-z]?|\d)?"  # alpha keys: Lei1, ABTZ13, Aho 85, dGS
+_KEY = r"(?:[A-Z]|[a-z]{1,3}[A-Z])[A-Za-z+'’-]{0,7}(?:\s?\d{2,4}[a-z]?|\d)?"  # alpha keys: Lei1, ABTZ13, Aho 85, dGS, O’K90
 _LABEL = re.compile(  # [1] | 1. (also "1 .", "1.Name") | 1 | (1) | superscript "1Name, A." | [Key12] — never a year
     rf"^\s*(?:\[(\d{{1,4}})\]|(\d{{1,3}})\s?\.(?=\s|[A-Z])|(\d{{1,3}})(?=\s+\D)|"
     rf"\((\d{{1,3}})\)(?=\s?{_PARTICLE_OR_CAPITAL})|(\d{{1,3}})(?=[A-Z][\w'’-]+,?\s)|\[({_KEY})\](?=\s))\s*"
@@ -280,7 +281,7 @@ def parse_reference(raw: str) -> Reference:
     pos = _skip_direct_names(text, pos) if kind == "direct" else pos
     rest = _skip_parenthetical(text, pos)
     lead = _YEAR_LEAD.match(text, rest)
-    year_match = lead or _year_match(text)
+    year_match = lead or _year_match(text, _label_year(label_match))
     year_span = year_match.span() if year_match else None
     body = lead.end() if lead else rest  # where the title starts
     comma_mode = lead[0].endswith(",") if lead else text[rest:].lstrip()[:1] == "," or not authors
@@ -618,12 +619,13 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
         # A full-name "Given Surname" after a bare comma may be a title ("J. Smith, Deep Learning, …").
         weak = bool(names) and kind == "direct" and not joined and "." not in m["g"]
         pos, prev_kind = m.end(), kind
-        editor = _EDITOR.match(text, pos)
-        pos = editor.end() if editor else pos
+        for after in (_SUFFIX, _EDITOR):
+            pos = found.end() if (found := after.match(text, pos)) else pos
         et_al = _ET_AL.match(text, pos)
-        names.append((_format_name(kind, m), et_al.end() if et_al else pos, weak and not et_al))
+        if et_al:  # "Simon Peyton Jones et al., editors."
+            pos = editor.end() if (editor := _EDITOR.match(text, et_al.end())) else et_al.end()
+        names.append((_format_name(kind, m), pos, weak and not et_al))
         if et_al:
-            pos = et_al.end()
             break
     while names and names[-1][2]:
         names.pop()
@@ -702,13 +704,21 @@ def _skip_parenthetical(text: str, pos: int) -> int:
     return pos + m.end() if m else pos
 
 
-def _year_match(text: str) -> re.Match | None:
-    """The first parenthesised year, else the last bare one that is not a page number."""
+def _label_year(label: re.Match | None) -> str:
+    """The two digits that end an alpha key ("[Bro86]", "[Aho 85]"): its year's last two; "" for other labels."""
+    found = re.search(r"(?<![\d])(\d{2})[a-z]?$", label[6]) if label and label[6] else None
+    return found[1] if found else ""
+
+
+def _year_match(text: str, last_digits: str = "") -> re.Match | None:
+    """The first parenthesised year, else the last bare one that is not a page number; among bare years, one
+    ending in the label's ``last_digits`` ("[Bro86] … Information Processing 1986 … Reprinted … 1995.")."""
     paren = _YEAR_PAREN.search(text)
     if paren:
         return paren
     bare = [m for m in _YEAR_BARE.finditer(text) if not re.search(r"\b(?:pp?|no|vol)\.\s*$", text[: m.start()], re.I)]
     bare = [m for m in bare if not re.search(r"\d\s*,\s*$", text[: m.start()])] or bare  # "2019, 10, 1905"
+    bare = [m for m in bare if last_digits and m[1][2:4] == last_digits] or bare
     glued = re.search(rf"(?<=[a-z])({_YEAR})(?=,\s?\d)", text)  # "Cell2016,164": pypdf lost the space
     return bare[-1] if bare else glued or re.search(r"\bn\.\s?d\.", text)
 
@@ -771,7 +781,9 @@ def _sentence_end(text: str, start: int = 0) -> int:
     """Index of the first sentence-ending "." (or just past "?"/"!") at or after ``start``."""
     for m in _SENTENCE_MARK.finditer(text, start):
         i = m.start()
-        if text[i] != ".":
+        if text[i] != ".":  # a question goes on in lower case ("… von Neumann style? a functional style …")
+            if re.match(r"\s(?!in\b|pp\b)[a-z]", text[i + 1 : i + 5]):
+                continue
             return i + 1
         word = text[text.rfind(" ", 0, i) + 1 : i].lstrip("([\"“")
         if re.match(r"\s[a-z]{4,}\s", text[i + 1 : i + 30]):  # "Tetraena mongolica Maxim. revealed by …"
