@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,16 +42,53 @@ def corpus_library(tmp_path_factory, corpus_dir):
     return library
 
 
+LITQA = SHARED / "corpus-litqa"
+_REAL_BUILD = pytest.StashKey[tuple[subprocess.Popen, Path]]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests on the real library run last, so that its build (minutes of embedding, started in
+    ``pytest_collection_finish``) goes on while the other tests run instead of before them."""
+    items.sort(key=lambda item: "real_library" in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_finish(session):
+    """Start building the real library in a child process (``assistant add``) as soon as the tests that
+    need it are known: two cores spend much of the other tests' time waiting on browsers, servers and
+    child processes."""
+    if LITQA.is_dir() and CORPUS.is_dir() and any("real_library" in getattr(i, "fixturenames", ())
+                                                   for i in session.items):
+        folder = session.config._tmp_path_factory.mktemp("real-library")
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_USER_CONFIG": str(folder / "user-config.json")}
+        log = (folder / "add.log").open("w")
+        command = ["add", str(LITQA), str(CORPUS), "--index", str(folder / "library"), "--json"]
+        child = subprocess.Popen([sys.executable, "-c", "from assistant.cli import main; main()",
+                                  *command], stdout=log, stderr=subprocess.STDOUT, env=env)
+        session.config.stash[_REAL_BUILD] = (child, folder)
+
+
 @pytest.fixture(scope="session")
-def real_library(tmp_path_factory, corpus_dir):
-    """The 32 LitQA papers and the two corpus papers in one library, built once (minutes) for the
-    tests on real papers: metadata read at add time, and the eval gate on real papers."""
+def real_library(request):
+    """The 32 LitQA papers and the two corpus papers in one library, built once (minutes, in the
+    background from the start of the session) for the tests on real papers: metadata read at add
+    time, and the eval gate on real papers."""
     from assistant.api import Library
 
-    litqa = SHARED / "corpus-litqa"
-    if not litqa.is_dir():
-        pytest.skip(f"the LitQA papers are expected in {litqa}")
-    library = Library(tmp_path_factory.mktemp("real-library"))
-    results = library.add([litqa, corpus_dir])
-    assert len(results) == 34 and all(r.status == "added" for r in results), [r.message for r in results]
+    if _REAL_BUILD not in request.config.stash:
+        pytest.skip(f"the LitQA papers are expected in {LITQA}")
+    child, folder = request.config.stash[_REAL_BUILD]
+    code = child.wait(timeout=1800)
+    output = (folder / "add.log").read_text()
+    assert code == 0, output[-3000:]
+    library = Library(folder / "library", create=False)
+    assert len(library.papers()) == 34, output[-3000:]
     return library
+
+
+def pytest_sessionfinish(session):
+    """A session stopped early (-x, Ctrl+C) does not leave the build running."""
+    if _REAL_BUILD in session.config.stash:
+        child, _ = session.config.stash[_REAL_BUILD]
+        if child.poll() is None:
+            child.kill()
+            child.wait()
