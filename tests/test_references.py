@@ -748,6 +748,10 @@ OTHER_FLOORS = {
     # read as titles, a question mark ending a title that goes on in lower case, the last of several years taken);
     # left: a one-word author ("[Dij97] Dijkstra."), "Simon Peyton Jones" read as surname Jones, two titles' ends
     "out-of-the-tar-pit": (1.00, 0.93, 1.00, 0.93),
+    # stop 26, two held-out lists from sixth-batch held-out PDFs, written before the parser ran on them and only
+    # measured: ACM SIG proceedings (GFS, 12) and Elsevier numbered (Level Ancestor, 5)
+    "the-google-file-system": (1.00, 0.91, 1.00, 0.83),
+    "level-ancestor-simplified": (1.00, 1.00, 1.00, 1.00),
 }
 
 
@@ -812,5 +816,5 @@ def test_other_fields_held_out_overall(other_scores):
     (0.84, the Royal Society style's titles without a full stop) do not."""
     assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled(list(other_scores.values()), "held_out (other fields)")
-    measured = {"found": 1.00, "surname": 0.97, "year": 0.99, "title": 0.83}  # 146 entries, truncated
+    measured = {"found": 1.00, "surname": 0.96, "year": 0.99, "title": 0.84}  # 163 entries, truncated
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
