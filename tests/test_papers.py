@@ -196,8 +196,12 @@ def _extra_papers(rows: list[dict]) -> dict:
 # comma, a dagger OCR'd as "t", a repository cover naming some authors (the byline on page 2), a saved web page's
 # Info title missing the printed title's first words. Dev 121/122, 121/122, 118/122, 122/122; held-out 30/32,
 # 27/32, 28/32, 32/32 (its misses: an Info title that is a DOI or a URL printed on page 1, the uploader as Author).
-EXTRA_FLOORS = {"dev": {"title": 121 / 122, "surname": 121 / 122, "year": 118 / 122, "doi": 122 / 122},
-                "heldout": {"title": 30 / 32, "surname": 27 / 32, "year": 28 / 32, "doi": 32 / 32}}
+# Seventh batch (seed 29), 6 dev, 6 held-out. First read: dev 5/5 on all four, but a PDF whose glyph codes come out
+# as letters set apart ("A B C D E F G") was added, not refused; held-out 6/6, 5/6, 5/6, 6/6. Fix: a PDF whose median
+# page is mostly one-letter tokens is refused as glyph codes. Dev 126/127, 126/127, 123/127, 127/127; held-out
+# 36/38, 32/38, 33/38, 38/38.
+EXTRA_FLOORS = {"dev": {"title": 126 / 127, "surname": 126 / 127, "year": 123 / 127, "doi": 127 / 127},
+                "heldout": {"title": 36 / 38, "surname": 32 / 38, "year": 33 / 38, "doi": 38 / 38}}
 
 
 @pytest.mark.slow

@@ -105,6 +105,11 @@ def test_formula_laden_and_tabular_pages_are_words_enough():
     assert _unreadable([codes, codes, prose])  # most pages decide
     assert not _unreadable([codes, prose, prose])
     assert not _unreadable(["", "short page"])  # pages too short to judge leave the paper to other checks
+    # glyph codes that come out as letters set apart (an ICFP paper's fonts: "A B C D E F G D H I J K")
+    letters = "\x00 \x01 \x02 ! \" # A B C D E F G D H I J K L M N O P Q R S O T U V W T P Q R X W Y O R Z " * 4
+    assert _unreadable([letters, letters, prose])
+    spaced = "Dispatc hing generalizes previous metho d dispatc h mec hanisms b y p ermitting arbitrary predicates " * 4
+    assert not _unreadable([spaced, maths, spaced])  # a Type 3 font's letter spacing is still words
 
 
 def test_huge_inputs_are_refused_by_the_configured_limits():
