@@ -62,7 +62,8 @@ _RECEIVED = re.compile(rf"(?:received|submitted){_DATE}", re.I)
 _COPYRIGHT = re.compile(rf"(?:c?©|\(c\)|copyright:?)\s*(?:c?©\s*)?"
                         rf"(?:the authors?\(?s?\)?\s*|(?-i:[A-Z][\w.'’-]*\s+){{1,4}})?({_YEAR})", re.I)
 # A publisher's code line at the foot of page 1 ends in its price and notice:
-# "CH2925-6/90/0000/0503$01.00 © 1990 IEEE", "0-89791-...-5/97/0005 $3.50 © 1997 ACM"; an OCR'd scan reads the sign as anything ("$01.OO CQ 1990 IEEE")
+# "CH2925-6/90/0000/0503$01.00 © 1990 IEEE", "0-89791-...-5/97/0005 $3.50 © 1997 ACM"; an OCR'd scan reads the
+# sign as anything ("$01.OO CQ 1990 IEEE")
 _CODE_LINE = re.compile(rf"\d\s?[.,]\s?[0-9O]{{2}}\s+\S{{0,3}}\s*({_YEAR})\s+(?:IEEE|ACM)\.?[ \t]*$", re.M)
 # arXiv ids begin with the year and month: 2310.01234, or math/0501170 before 2007; the stamp's date, if
 # printed, is that of the version ("arXiv:1311.2542v3 [cs.DS] 19 Dec 2014")
@@ -285,10 +286,11 @@ def find_paper_year(meta: PdfMeta, pages: list[Page]) -> str | None:
     """XMP cover/publication date, else the year of the journal line (page 1's margins, the Info
     Subject, running heads, front matter), else a published/posted date, accepted, received,
     copyright year, arXiv stamp (its id's year) or date line there; else an arXiv stamp, a copyright
-    notice, a publisher's code line, a conference line or a note of where the paper appeared (or is to appear) anywhere on page
-    1, such as the permission block at the foot of the first column (after the introduction's start) or
-    a footnote, or in a text box laid on it. The notice comes first, and a note about another version ("A preliminary version
-    appeared in ...") is read past: its years are not this version's."""
+    notice, a publisher's code line, a conference line or a note of where the paper appeared (or is to
+    appear) anywhere on page 1, such as the permission block at the foot of the first column (after the
+    introduction's start) or a footnote, or in a text box laid on it. The notice comes first, and a note
+    about another version ("A preliminary version appeared in ...") is read past: its years are not this
+    version's."""
     for field in ("prism:coverDate", "prism:publicationDate", "prism:coverDisplayDate"):
         for value in meta.xmp.get(field, []):
             if match := re.search(rf"\b{_YEAR}\b", value):

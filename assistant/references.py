@@ -144,7 +144,8 @@ _LINK_WORDS = re.compile(
     re.I,
 )
 _PARTICLE_OR_CAPITAL = r"(?:[A-Z]|[a-z]{1,3}\s?[A-Z])"  # a name opens: "Smith", "de Wit", "deWispelaere"
-_KEY = r"(?:[A-Z]|[a-z]{1,3}[A-Z])[A-Za-z+'’-]{0,7}(?:\s?\d{2,4}[a-z]?|\d)?"  # alpha keys: Lei1, ABTZ13, Aho 85, dGS, O’K90
+# alpha keys: Lei1, ABTZ13, Aho 85, dGS, O’K90
+_KEY = r"(?:[A-Z]|[a-z]{1,3}[A-Z])[A-Za-z+'’-]{0,7}(?:\s?\d{2,4}[a-z]?|\d)?"
 _LABEL = re.compile(  # [1] | 1. (also "1 .", "1.Name") | 1 | (1) | superscript "1Name, A." | [Key12] — never a year
     rf"^\s*(?:\[(\d{{1,4}})\]|(\d{{1,3}})\s?\.(?=\s|[A-Z])|(\d{{1,3}})(?=\s+\D)|"
     rf"\((\d{{1,3}})\)(?=\s?{_PARTICLE_OR_CAPITAL})|(\d{{1,3}})(?=[A-Z][\w'’-]+,?\s)|\[({_KEY})\](?=\s))\s*"
