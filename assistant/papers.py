@@ -212,17 +212,17 @@ def _cut_at_byline(block: TitleBlock) -> TitleBlock:
 
 def find_authors(meta: PdfMeta, pages: list[Page], title: str, block: TitleBlock | None) -> list[str]:
     """The author block printed under the title; else names after an authors label (cover pages), XMP
-    dc:creator, the Info Author, a byline printed right above the title (older journals set the author
-    first), or name-like lines after the title in the page text."""
+    dc:creator, the Info Author, the byline on page 2 after a cover page, a byline printed right above the
+    title (older journals set the author first), or name-like lines after the title in the page text."""
     if block is not None:
         names = byline_names(block.below)
         if names:
             return names
-    if names := labelled_authors(pages[0].text if pages else "") or _names_after_cover(pages, title):
+    if names := labelled_authors(pages[0].text if pages else ""):
         return names
     creators = [n for n in meta.xmp.get("dc:creator", []) if not _BAD_META.search(n)]
-    return (creators or split_authors(_info(meta, "Author")) or _byline_above(meta.front.blocks, block)
-            or guess_authors(pages[0].text if pages else "", title))
+    return (creators or split_authors(_info(meta, "Author")) or _names_after_cover(pages, title)
+            or _byline_above(meta.front.blocks, block) or guess_authors(pages[0].text if pages else "", title))
 
 
 def _names_after_cover(pages: list[Page], title: str) -> list[str]:
