@@ -86,12 +86,15 @@ def read_pdf(path: str | Path, limits: ParseSettings | None = None,
     return pages, PdfMeta(info=_info(reader), xmp=_xmp(reader), front=read_front_page(path), notes=_notes(reader))
 
 
+_JUDGED = 30  # tokens a page needs before its share of plain words or lone letters says anything
+
+
 def _unreadable(texts: list[str], floor: float = 0.35) -> bool:
     """Is the text of most pages not words? Fonts without a map to Unicode make pypdf print glyph codes
     ("uJN/O2u62 cJJ?D2b68eaao2u&"). On a typical page most words are plain (the median page: 0.76 for the most
     formula-laden of 121 real papers, 0.84 and up for the rest); in such a PDF few are (0.14)."""
-    shares = sorted(share for share in map(_plain_word_share, texts) if share is not None)
-    return bool(shares) and shares[len(shares) // 2] < floor or _median(map(_lone_letter_share, texts)) > 0.5
+    plain, lone = _median(map(_plain_word_share, texts)), _median(map(_lone_letter_share, texts))
+    return (plain is not None and plain < floor) or (lone is not None and lone > 0.5)
 
 
 def _lone_letter_share(text: str) -> float | None:
@@ -99,19 +102,20 @@ def _lone_letter_share(text: str) -> float | None:
     G D H I"), 0.76 of the tokens on the median page of such a PDF; 0.28 at most in 10 real papers, formula-laden
     and letter-spaced Type 3 ones among them. None for a page of fewer than 30 tokens."""
     tokens = text.split()
-    return sum(len(t) == 1 and t.isalpha() for t in tokens) / len(tokens) if len(tokens) >= 30 else None
+    return sum(len(t) == 1 and t.isalpha() for t in tokens) / len(tokens) if len(tokens) >= _JUDGED else None
 
 
-def _median(values) -> float:
+def _median(values) -> float | None:
+    """The median page's value, pages that cannot be judged (None) left out; None if no page can be."""
     judged = sorted(v for v in values if v is not None)
-    return judged[len(judged) // 2] if judged else 0.0
+    return judged[len(judged) // 2] if judged else None
 
 
 def _plain_word_share(text: str) -> float | None:
     """Share of a page's words (tokens with a cased letter: Latin, Greek, Cyrillic …) that are plain words;
     None when it has fewer than 30 (a short page, or a script without case, which this cannot judge)."""
     judged = [plain for plain in map(_plain_word, text.split()) if plain is not None]
-    return sum(judged) / len(judged) if len(judged) >= 30 else None
+    return sum(judged) / len(judged) if len(judged) >= _JUDGED else None
 
 
 def _plain_word(token: str) -> bool | None:

@@ -707,7 +707,8 @@ def _skip_parenthetical(text: str, pos: int) -> int:
 
 def _label_year(label: re.Match | None) -> str:
     """The two digits that end an alpha key ("[Bro86]", "[Aho 85]"): its year's last two; "" for other labels."""
-    found = re.search(r"(?<![\d])(\d{2})[a-z]?$", label[6]) if label and label[6] else None
+    key = _label_value(label) if label and _label_style(label) == "key" else ""
+    found = re.search(r"(?<!\d)(\d{2})[a-z]?$", key)
     return found[1] if found else ""
 
 

@@ -46,18 +46,21 @@ LITQA = SHARED / "corpus-litqa"
 _REAL_BUILD = pytest.StashKey[tuple[subprocess.Popen, Path]]()
 
 
+def _needs_real_library(item) -> bool:
+    return "real_library" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config, items):
     """The tests on the real library run last, so that its build (minutes of embedding, started in
     ``pytest_collection_finish``) goes on while the other tests run instead of before them."""
-    items.sort(key=lambda item: "real_library" in getattr(item, "fixturenames", ()))
+    items.sort(key=_needs_real_library)
 
 
 def pytest_collection_finish(session):
     """Start building the real library in a child process (``assistant add``) as soon as the tests that
     need it are known: two cores spend much of the other tests' time waiting on browsers, servers and
     child processes."""
-    if LITQA.is_dir() and CORPUS.is_dir() and any("real_library" in getattr(i, "fixturenames", ())
-                                                   for i in session.items):
+    if LITQA.is_dir() and CORPUS.is_dir() and any(map(_needs_real_library, session.items)):
         folder = session.config._tmp_path_factory.mktemp("real-library")
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_USER_CONFIG": str(folder / "user-config.json")}
         log = (folder / "add.log").open("w")
