@@ -24,7 +24,7 @@ from .layout import read_front_page
 from .records import Page, PdfMeta, runs
 from .sentences import sentence_spans
 from .settings import ParseSettings
-from .spacing import glued, join_split_words, restore_spaces
+from .spacing import glued, join_split_words, remove_spaces, restore_spaces, spurious_spaces
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +246,8 @@ def clean_pages(pages: list[Page]) -> None:
         kept = [(off, line) for off, line in _strip_edges(lines, page.label)
                 if line_shape(line) not in running and not _MARGIN_STAMP.search(line)]
         joined.append(join_split_words(*_join(kept, names), page.text))
+    spurious = spurious_spaces([text for text, _ in joined])
+    joined = [remove_spaces(text, offsets, gaps) for (text, offsets), gaps in zip(joined, spurious)]
     lost_spaces = glued([text for text, _ in joined])
     for page, (text, offsets) in zip(pages, joined):
         page.clean, offsets = restore_spaces(text, offsets) if lost_spaces else (text, offsets)

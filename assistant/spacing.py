@@ -13,7 +13,9 @@ What is left in the middle stays whole, so a drug name, a gene or a DNA sequence
 into syllables ("concentrationofgrazoprevir" → "concentration of grazoprevir").
 
 A space inside a word (where a ligature or a kerned glyph stood) is taken out of any document: see
-``split_word_gaps``. Spaces are inserted into, and taken out of, the clean text only; an inserted one
+``split_word_gaps``; and where a document's fonts set words apart in pieces ("whic h", "ha v e b een",
+"c o n t r o l"), ``spurious_spaces`` weighs every such space by a bigram model of English and the
+document's own rate of spurious spaces. Spaces are inserted into, and taken out of, the clean text only; an inserted one
 maps to the raw offset of the character after it, so quotes are still cut from, and checked against,
 the raw text.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from functools import lru_cache
 from itertools import accumulate
 
@@ -44,6 +47,14 @@ def _model() -> tuple[dict[str, float], dict[str, int], float]:
     ranked = sorted(Segmenter.parse(Segmenter.UNIGRAMS_FILENAME).items(), key=lambda kv: -kv[1])
     cost = {word: math.log10(total / count) for word, count in ranked}
     return cost, {word: rank for rank, (word, _) in enumerate(ranked)}, math.log10(total)
+
+
+@lru_cache(maxsize=1)
+def _bigrams() -> dict[str, float]:
+    """log10 counts of Norvig's 258k most frequent word pairs ("so on", "a way"), read once (~0.6 s)."""
+    from wordsegment import Segmenter
+
+    return {pair: math.log10(count) for pair, count in Segmenter.parse(Segmenter.BIGRAMS_FILENAME).items()}
 
 
 @lru_cache(maxsize=1 << 14)
@@ -141,11 +152,7 @@ def split_word_gaps(text: str, after_ligature: list[bool]) -> list[int]:
 
 def join_split_words(text: str, offsets: list[int], raw: str) -> tuple[str, list[int]]:
     """``text`` without the spaces ``split_word_gaps`` finds, and its per-character offsets into ``raw``."""
-    gaps = set(split_word_gaps(text, [_LIGATURE.match(raw, o) is not None for o in offsets]))
-    if not gaps:
-        return text, offsets
-    keep = [i for i in range(len(text)) if i not in gaps]
-    return "".join(text[i] for i in keep), [offsets[i] for i in keep]
+    return remove_spaces(text, offsets, split_word_gaps(text, [_LIGATURE.match(raw, o) is not None for o in offsets]))
 
 
 def restore_spaces(text: str, offsets: list[int]) -> tuple[str, list[int]]:
@@ -165,3 +172,130 @@ def restore_spaces(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     out.append(text[done:])
     out_offsets += offsets[done:]
     return "".join(out), out_offsets
+
+
+_PHRASE = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)+")  # letter tokens one space apart
+_PIECES = 12  # tokens one word may come in ("c o n t r o l")
+_FIRST_RATE = 0.0001  # spurious spaces per space assumed before the document is read
+
+
+def spurious_spaces(texts: list[str]) -> list[list[int]]:
+    """Per text, the offsets of the spaces that split a word in pieces ("whic h", "ha v e b een").
+
+    Each phrase of letter tokens is read as the likeliest word sequence under a bigram model (Norvig's
+    counts) where a space costs the log-odds of the document's rate of spurious spaces: first an assumed
+    low rate, then the rate that first reading found, so a document set letter by letter (a fifth of its
+    spaces spurious) is read very differently from one with a few split words. Only phrases holding a
+    token that is no word, or a one- or two-letter token that is no common one, are read. Pieces join
+    only into a word of the table that the unigram segmenter keeps whole ("andthe" is "and the"), and
+    common words join only into a common word ("fake root" is not "fakeroot")."""
+    phrases = [[m for m in _PHRASE.finditer(text) if any(_suspect(t) for t in m.group().split(" "))]
+               for text in texts]
+    spaces = sum(m.group().count(" ") for text in texts for m in _PHRASE.finditer(text))
+    words = Counter(word.lower() for text in texts for word in _WORD.findall(text))
+    found = _gaps(phrases, _FIRST_RATE, words)
+    split = sum(not _between_letters(text, gap) for text, gaps in zip(texts, found) for gap in gaps)
+    rate = min(max(split / max(spaces, 1), _FIRST_RATE), 0.5)
+    return _gaps(phrases, rate, words) if rate > _FIRST_RATE else found
+
+
+def _between_letters(text: str, gap: int) -> bool:
+    """Whether the space at ``gap`` stands between two single letters ("c o n t r o l"): a word set
+    letter by letter, a label's or a figure's lettering, which says nothing of the spaces of its prose."""
+    def lone(i: int) -> bool:
+        return _letter_at(text, i) and not _letter_at(text, i - 1) and not _letter_at(text, i + 1)
+
+    return lone(gap - 1) and lone(gap + 1)
+
+
+def _letter_at(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalpha()
+
+
+def _gaps(phrases: list[list[re.Match]], rate: float, words: Counter) -> list[list[int]]:
+    model = _Model(rate, words)
+    return [[m.start() + gap for m in matches for gap in model.gaps(m.group())] for matches in phrases]
+
+
+def _suspect(token: str) -> bool:
+    rank = _model()[1]
+    word = token.lower()
+    return word not in rank or (len(word) <= 2 and not _common(word, rank))
+
+
+class _Model:
+    """The reading of one document's phrases: Norvig's bigrams, where no pair is known each word's own
+    probability, for a single letter mixed half and half with its share of the document's words (a
+    variable "h" used throughout a proof is a word there, and "h is" stays apart; a fragment such as
+    "whic" is not given the same benefit, it would read as a word in a document full of it), and the
+    log-odds of the document's rate of spurious spaces."""
+
+    def __init__(self, rate: float, words: Counter):
+        self.keep, self.drop = math.log10(1 - rate), math.log10(rate)
+        self.words, self.total = words, max(sum(words.values()), 1)
+
+    def gaps(self, phrase: str) -> list[int]:
+        """Offsets in ``phrase`` of the spaces its likeliest reading removes (Viterbi over token groups)."""
+        tokens = phrase.split(" ")
+        lower = [token.lower() for token in tokens]
+        starts = _groups(tokens)
+        score: dict[tuple[int, int], float] = {}
+        back: dict[tuple[int, int], tuple[int, int] | None] = {}
+        for end in range(1, len(tokens) + 1):
+            for start in starts[end]:
+                word = "".join(lower[start:end])
+                removed = (end - start - 1) * self.drop
+                if start == 0:
+                    score[start, end], back[start, end] = self.log_p(word, None) + removed, None
+                    continue
+                follows = {k: score[k, start] + self.log_p(word, "".join(lower[k:start])) for k in starts[start]}
+                prev = max(follows, key=follows.get)
+                score[start, end], back[start, end] = follows[prev] + self.keep + removed, (prev, start)
+        group: tuple[int, int] | None = max(((start, len(tokens)) for start in starts[len(tokens)]), key=score.get)
+        ends = list(accumulate(len(token) + 1 for token in tokens))
+        gaps = []
+        while group:
+            start, end = group
+            gaps += [ends[i] - 1 for i in range(start, end - 1)]
+            group = back[group]
+        return sorted(gaps)
+
+    def log_p(self, word: str, prev: str | None) -> float:
+        """log10 P(word | prev): the pair's count over prev's if the pair is in the table; else the word's
+        own probability at a stupid-backoff 0.4 (not capped by the table's least pair: a pair the web
+        rarely prints, "h as", is common in a proof)."""
+        cost, _, log_total = _model()
+        if prev is not None and prev in cost:
+            pair = _bigrams().get(f"{prev} {word}")
+            if pair is not None:
+                return pair - (log_total - cost[prev])
+        web = 10 ** -cost.get(word, log_total - 1 + len(word))
+        return math.log10(0.4 * ((web + self.words[word] / self.total) / 2 if len(word) == 1 else web))
+
+
+def _groups(tokens: list[str]) -> dict[int, list[int]]:
+    """For each end, the starts of the token groups ending there that may be one word: a single token,
+    or tokens after the first in lower case that join into a word of the table the segmenter keeps
+    whole, and if every piece is a common word, a common word."""
+    rank = _model()[1]
+    starts: dict[int, list[int]] = {end: [end - 1] for end in range(1, len(tokens) + 1)}
+    for start in range(len(tokens)):
+        word = tokens[start].lower()
+        for end in range(start + 2, min(len(tokens), start + _PIECES) + 1):
+            if not tokens[end - 1][0].islower() or len(word) + len(tokens[end - 1]) > _LONGEST:
+                break
+            word += tokens[end - 1]
+            pieces = [t.lower() for t in tokens[start:end]]
+            if word in rank and segment(word) == [word] and \
+                    (_common(word, rank) or not all(_common(p, rank) for p in pieces)):
+                starts[end].append(start)
+    return starts
+
+
+def remove_spaces(text: str, offsets: list[int], gaps: list[int]) -> tuple[str, list[int]]:
+    """``text`` without the characters at ``gaps``, and its offsets to match."""
+    if not gaps:
+        return text, offsets
+    drop = set(gaps)
+    keep = [i for i in range(len(text)) if i not in drop]
+    return "".join(text[i] for i in keep), [offsets[i] for i in keep]

@@ -127,3 +127,42 @@ def test_a_real_paper_with_words_split_at_ligatures():
     before = len(split.findall(raw))
     assert before >= 20 and len(split.findall(clean)) <= before // 20  # one is left: "speci ficr e q u i r e d"
     assert "modification" in clean and "green fluorescent" in clean and "of fish" in clean
+
+
+PIECES = ("The term frequency componen t is implemen ted as a function whic h allo w ed for a n um b er of "
+          "v ariations, and the curren t graph of the W eb has roughly 150 million no des. W e can nev er kno w "
+          "whether w e ha v e found all the backlinks; the c o n t r o l of the crawler dep ends on its "
+          "sc hedule, and it has b een run o v er man y da ys. ")
+
+
+def _read(texts: list[str]) -> list[str]:
+    return [spacing.remove_spaces(text, list(range(len(text))), gaps)[0]
+            for text, gaps in zip(texts, spacing.spurious_spaces(texts))]
+
+
+def test_a_document_set_in_pieces_reads_as_words():
+    clean = _read([PIECES * 4])[0]
+    for words in ["component is implemented as a function which allowed for a number of variations",
+                  "the current graph of the Web", "We can never know whether we have found",
+                  "the control of the crawler depends on its schedule", "it has been run over many days"]:
+        assert words in clean
+
+
+@pytest.mark.parametrize("words", [
+    "the public key h as two elements",
+    pytest.param("send m to p and wait", marks=pytest.mark.xfail(strict=True, reason=(
+        "known weakness: the bigram table prints 'to p' so rarely that 'top' wins by a hair even at the "
+        "lowest rate of spurious spaces; about 3 in 100 joins in a sample of real papers are of this kind"))),
+    "for m = 2 and n = 3", "in Figure 2 B and C", "no t-resilient protocol",
+                                   "the graph of f is parallel"])
+def test_symbols_beside_words_stay_apart_in_a_normally_spaced_document(words):
+    prose = " ".join(CLAUSES)
+    assert _read([f"{prose} Then {words}. {prose}"])[0] == f"{prose} Then {words}. {prose}"
+
+
+def test_a_pdf_set_in_pieces_reads_as_words_and_its_quotes_check_out(tmp_path):
+    pages, _ = read_pdf(text_pdf(tmp_path / "pieces.pdf", [PIECES * 4, PIECES * 4]))
+    assert "whether we have found all the backlinks" in pages[1].clean
+    for page in pages:
+        for start, end in page.sentences:
+            assert quote_on_page(raw_span(page, start, end), page)
