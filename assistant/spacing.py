@@ -15,9 +15,9 @@ into syllables ("concentrationofgrazoprevir" → "concentration of grazoprevir")
 A space inside a word (where a ligature or a kerned glyph stood) is taken out of any document: see
 ``split_word_gaps``; and where a document's fonts set words apart in pieces ("whic h", "ha v e b een",
 "c o n t r o l"), ``spurious_spaces`` weighs every such space by a bigram model of English and the
-document's own rate of spurious spaces. Spaces are inserted into, and taken out of, the clean text only; an inserted one
-maps to the raw offset of the character after it, so quotes are still cut from, and checked against,
-the raw text.
+document's own rate of spurious spaces. Spaces are inserted into, and taken out of, the clean text
+only; an inserted one maps to the raw offset of the character after it, so quotes are still cut from,
+and checked against, the raw text.
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ def _groups(tokens: list[str]) -> dict[int, list[int]]:
         for end in range(start + 2, min(len(tokens), start + _PIECES) + 1):
             if not tokens[end - 1][0].islower() or len(word) + len(tokens[end - 1]) > _LONGEST:
                 break
-            word += tokens[end - 1]
+            word += tokens[end - 1].lower()
             pieces = [t.lower() for t in tokens[start:end]]
             if word in rank and segment(word) == [word] and \
                     (_common(word, rank) or not all(_common(p, rank) for p in pieces)):

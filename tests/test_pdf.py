@@ -288,8 +288,8 @@ def test_glyph_names_of_old_tex_fonts_read_as_what_they_name():
               "Each page gets a rank/, and the ranks sum to one/.\nW e iterate un til they con v erge/.\n"]
     pages = [Page(index=i, label=str(i + 1), text=t) for i, t in enumerate([text, "".join(others)])]
     clean_pages(pages)
-    assert pages[0].clean.startswith("The P ageRank Citation Ranking: Bringing Order – January 29, 1998. It is very "
-                                     "different (see 1/3 of it). (1)")  # "differen t": a word set in pieces
+    assert pages[0].clean.startswith("The PageRank Citation Ranking: Bringing Order – January 29, 1998. It is very "
+                                     "different (see 1/3 of it). (1)")  # "P ageRank", "differen t": words in pieces
     assert raw_span(pages[0], 0, 40) == "The P ageRank Citation Ranking/: Bringing"
     plain = [Page(index=0, label="1", text="Read it at http://example.org/. Halves (1/2) are kept, and/or more. " * 4)]
     clean_pages(plain)
