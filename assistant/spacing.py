@@ -195,7 +195,7 @@ def spurious_spaces(texts: list[str]) -> list[list[int]]:
     words = Counter(word.lower() for text in texts for word in _WORD.findall(text))
     found = _gaps(phrases, _FIRST_RATE, words)
     split = sum(not _between_letters(text, gap) for text, gaps in zip(texts, found) for gap in gaps)
-    rate = min(max(split / max(spaces, 1), _FIRST_RATE), 0.5)
+    rate = min(max(split / max(spaces, 1), _FIRST_RATE), 0.5)  # a space is at most as likely spurious as not
     return _gaps(phrases, rate, words) if rate > _FIRST_RATE else found
 
 
@@ -285,9 +285,8 @@ def _groups(tokens: list[str]) -> dict[int, list[int]]:
             if not tokens[end - 1][0].islower() or len(word) + len(tokens[end - 1]) > _LONGEST:
                 break
             word += tokens[end - 1].lower()
-            pieces = [t.lower() for t in tokens[start:end]]
             if word in rank and segment(word) == [word] and \
-                    (_common(word, rank) or not all(_common(p, rank) for p in pieces)):
+                    (_common(word, rank) or not all(_common(t.lower(), rank) for t in tokens[start:end])):
                 starts[end].append(start)
     return starts
 
