@@ -189,9 +189,9 @@ def spurious_spaces(texts: list[str]) -> list[list[int]]:
     token that is no word, or a one- or two-letter token that is no common one, are read. Pieces join
     only into a word of the table that the unigram segmenter keeps whole ("andthe" is "and the"), and
     common words join only into a common word ("fake root" is not "fakeroot")."""
-    phrases = [[m for m in _PHRASE.finditer(text) if any(_suspect(t) for t in m.group().split(" "))]
-               for text in texts]
-    spaces = sum(m.group().count(" ") for text in texts for m in _PHRASE.finditer(text))
+    every = [list(_PHRASE.finditer(text)) for text in texts]
+    spaces = sum(m.group().count(" ") for matches in every for m in matches)
+    phrases = [[m for m in matches if any(_suspect(t) for t in m.group().split(" "))] for matches in every]
     words = Counter(word.lower() for text in texts for word in _WORD.findall(text))
     found = _gaps(phrases, _FIRST_RATE, words)
     split = sum(not _between_letters(text, gap) for text, gaps in zip(texts, found) for gap in gaps)
