@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,9 @@ SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 WEI = CORPUS / "wei_international_migration_nontraditional_security.pdf"
 MADAMINOVA = CORPUS / "madaminova_2023_security_migration_categories.pdf"
+# PDFs of other fields, not in git: tests/data/metadata_gold_extra.json says where each comes from (see the README)
+EXTRA_PDFS = Path(os.environ.get("ASSISTANT_EXTRA_PDFS", "/work/extra-pdfs"))
+GOLD_EXTRA = Path(__file__).parent / "data" / "metadata_gold_extra.json"
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +100,46 @@ def pytest_sessionfinish(session):
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+@dataclass
+class ExtraRead:
+    """One PDF of other fields as ``assistant add`` reads it: its Paper record, or the reason it is refused;
+    its pages where a test needs them (a reference list's gold)."""
+
+    paper: object | None
+    refusal: str | None
+    pages: list | None
+
+
+def _read_extra(path: Path, keep_pages: bool) -> ExtraRead:
+    from assistant.papers import describe
+    from assistant.pdf import PdfError, read_pdf
+
+    try:
+        pages, meta = read_pdf(path)
+    except PdfError as error:
+        return ExtraRead(None, str(error), None)
+    return ExtraRead(describe(path, pages, meta), None, pages if keep_pages else None)
+
+
+@pytest.fixture(scope="session")
+def extra_reads() -> dict[str, ExtraRead]:
+    """Every PDF of the extra metadata table read once per session, two at a time, for the metadata and
+    reference-list tests (pages kept for the PDFs with a gold reference list). Each in a fresh process:
+    spawned, not forked, as the test process may hold the encoder's and a server's threads, and a fork
+    under them can hang."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .reference_scoring import load_gold
+
+    names = [row["file"] for row in json.loads(GOLD_EXTRA.read_text())["papers"]]
+    missing = [name for name in names if not (EXTRA_PDFS / name).is_file()]
+    if missing:
+        pytest.skip(f"{len(missing)} of the {len(names)} PDFs of {GOLD_EXTRA.name} are not in {EXTRA_PDFS} (set "
+                    f"ASSISTANT_EXTRA_PDFS; each row's source says where to fetch it), e.g. {missing[0]}")
+    with_lists = {gold.pdf.name for gold in load_gold() if gold.extra}
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        reads = pool.map(_read_extra, [EXTRA_PDFS / name for name in names], [name in with_lists for name in names])
+        return dict(zip(names, reads))

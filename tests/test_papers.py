@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 from pathlib import Path
@@ -12,10 +11,10 @@ import pytest
 
 from assistant.papers import (byline_names, describe, display_name, find_doi, find_venue, find_year,
                               labelled_authors, paper_id)
-from assistant.pdf import PdfError, _unreadable, read_pdf
+from assistant.pdf import _unreadable, read_pdf
 
 from . import pdfgen
-from .conftest import CORPUS, MADAMINOVA, WEI
+from .conftest import CORPUS, GOLD_EXTRA, MADAMINOVA, WEI
 
 
 def test_madaminova_is_identified_by_doi_and_dated_by_its_conference():
@@ -64,8 +63,6 @@ def test_without_metadata_title_comes_from_the_first_page(tmp_path):
 # --- metadata from every source, on real papers ------------------------------------------------------
 
 GOLD = Path(__file__).parent / "data" / "metadata_gold.json"
-GOLD_EXTRA = Path(__file__).parent / "data" / "metadata_gold_extra.json"
-EXTRA_PDFS = Path(os.environ.get("ASSISTANT_EXTRA_PDFS", "/work/extra-pdfs"))
 FIELDS = ("title", "surname", "year", "doi")
 
 
@@ -122,33 +119,13 @@ def test_metadata_matches_the_gold_table_of_34_real_papers(real_library):
     assert min(accuracy.values()) >= 0.95, (accuracy, misses)
 
 
-def _describe_or_refusal(path: Path):
-    """One PDF read and described as ``assistant add`` does (no embedding), or the reason it is refused."""
-    try:
-        pages, meta = read_pdf(path)
-    except PdfError as error:
-        return str(error)
-    return describe(path, pages, meta)
-
-
-def _extra_papers(rows: list[dict]) -> dict:
-    """The extra gold table's PDFs read and described, two at a time: each in a fresh process (spawned, not
-    forked: the test process may hold the encoder's and a server's threads, and a fork under them can hang)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    missing = [row["file"] for row in rows if not (EXTRA_PDFS / row["file"]).is_file()]
-    if missing:
-        pytest.skip(f"{len(missing)} of the {len(rows)} PDFs of {GOLD_EXTRA.name} are not in {EXTRA_PDFS} (set "
-                    f"ASSISTANT_EXTRA_PDFS; each row's source says where to fetch it), e.g. {missing[0]}")
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        read = dict(zip([row["file"] for row in rows],
-                        pool.map(_describe_or_refusal, [EXTRA_PDFS / row["file"] for row in rows])))
-    for row in rows:  # glyph codes, not words: refused with its reason, not described; every other PDF read
-        outcome = read[row["file"]]
-        refused = isinstance(outcome, str)
-        assert refused == bool(row.get("unreadable")) and (not refused or "text is not words" in outcome), outcome
-    return {name: paper for name, paper in read.items() if not isinstance(paper, str)}
+def _extra_papers(extra_reads: dict, rows: list[dict]) -> dict:
+    """The rows' PDFs as read and described: a PDF whose text is glyph codes is refused with its reason,
+    not described; every other PDF is read."""
+    for row in rows:
+        refusal = extra_reads[row["file"]].refusal
+        assert bool(refusal) == bool(row.get("unreadable")) and (not refusal or "text is not words" in refusal), refusal
+    return {row["file"]: extra_reads[row["file"]].paper for row in rows if not row.get("unreadable")}
 
 
 # Gates at the levels measured (right / rows). 2026-12-02: development rows were looked at while fixing
@@ -206,11 +183,11 @@ EXTRA_FLOORS = {"dev": {"title": 126 / 127, "surname": 126 / 127, "year": 123 / 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("split", ["dev", "heldout"])
-def test_metadata_matches_the_gold_table_of_other_fields(split):
+def test_metadata_matches_the_gold_table_of_other_fields(split, extra_reads):
     """The same scores on real PDFs of other fields and layouts (arXiv, maths, physics, economics,
     philosophy, reports with cover pages, scanned-then-OCRed journals), per split."""
     rows = [row for row in json.loads(GOLD_EXTRA.read_text())["papers"] if row["split"] == split]
-    papers = _extra_papers(rows)
+    papers = _extra_papers(extra_reads, rows)
     accuracy, misses = score_metadata(papers, [row for row in rows if row["file"] in papers])
     print(split, accuracy, *misses, sep="\n")
     assert all(accuracy[field] >= floor for field, floor in EXTRA_FLOORS[split].items()), (accuracy, misses)

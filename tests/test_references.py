@@ -756,15 +756,9 @@ OTHER_FLOORS = {
 
 
 @pytest.fixture(scope="module")
-def other_scores():
-    """Each other-field gold list scored on its PDF's pages, read once for the tests below."""
-    from assistant.pdf import read_pages
-
-    missing = [g.pdf for g in GOLD_OTHER if not g.pdf.is_file()]
-    if missing:
-        pytest.skip(f"{missing[0].name} is not in {missing[0].parent} (set ASSISTANT_EXTRA_PDFS; "
-                    "tests/data/metadata_gold_extra.json gives its source)")
-    return {g.stem: score(g, ours(read_pages(g.pdf))) for g in GOLD_OTHER}
+def other_scores(extra_reads):
+    """Each other-field gold list scored on its PDF's pages (read once per session, with the metadata table's)."""
+    return {g.stem: score(g, ours(extra_reads[g.pdf.name].pages)) for g in GOLD_OTHER}
 
 
 @pytest.mark.parametrize("raw, surname, year, title", [
