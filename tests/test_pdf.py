@@ -284,13 +284,15 @@ def test_glyph_names_of_old_tex_fonts_read_as_what_they_name():
     and pypdf prints the names: in a document full of them the clean text reads them, the raw text keeps them."""
     text = ("The P ageRank Citation Ranking/: Bringing Order /#7B Jan uary /2/9/, /1/9/9/8/. It is very di/#0Beren t "
             "/#28see 1/3 of it/#29/. /#28/1/#29\n")
-    others = ["Links are /#0Cne/, but they are many/; we coun t them/.\nThe graph has /1/5/0 million no des/.\n",
+    others = ["Links are /#0Cne/, but they are many/; we coun t them/.\nThe graph has /1/5/0 million no des/.\n"
+              "Ranks are de/\x0cned to re/\recting the links/, di/\x0berent from counts/.\n",  # codes 0x0C, 0x0D, 0x0B
               "Each page gets a rank/, and the ranks sum to one/.\nW e iterate un til they con v erge/.\n"]
     pages = [Page(index=i, label=str(i + 1), text=t) for i, t in enumerate([text, "".join(others)])]
     clean_pages(pages)
     assert pages[0].clean.startswith("The PageRank Citation Ranking: Bringing Order – January 29, 1998. It is very "
                                      "different (see 1/3 of it). (1)")  # "P ageRank", "differen t": words in pieces
     assert raw_span(pages[0], 0, 39) == "The P ageRank Citation Ranking/: Bringing"
+    assert "Ranks are defined to reflecting the links, different from counts." in pages[1].clean  # not "de/ ned"
     plain = [Page(index=0, label="1", text="Read it at http://example.org/. Halves (1/2) are kept, and/or more. " * 4)]
     clean_pages(plain)
     assert plain[0].clean == " ".join(plain[0].text.split())  # a few "/." in an ordinary text are left alone
