@@ -62,9 +62,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_collection_finish(session):
-    """Start building the real library in a child process (``assistant add``) as soon as the tests that
-    need it are known: two cores spend much of the other tests' time waiting on browsers, servers and
-    child processes."""
+    """Start building the real library in a child process (``assistant add``), and reading the extra PDFs
+    (``_start_extra_reads``), as soon as the tests that need them are known: two cores spend much of the other
+    tests' time waiting on browsers, servers and child processes."""
     if LITQA.is_dir() and CORPUS.is_dir() and any(map(_needs_real_library, session.items)):
         folder = session.config._tmp_path_factory.mktemp("real-library")
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_USER_CONFIG": str(folder / "user-config.json")}
@@ -73,6 +73,8 @@ def pytest_collection_finish(session):
         child = subprocess.Popen([sys.executable, "-c", "from assistant.cli import main; main()",
                                   *command], stdout=log, stderr=subprocess.STDOUT, env=env)
         session.config.stash[_REAL_BUILD] = (child, folder)
+    if any("extra_reads" in getattr(item, "fixturenames", ()) for item in session.items):
+        _start_extra_reads(session.config)
 
 
 @pytest.fixture(scope="session")
@@ -94,12 +96,14 @@ def real_library(request):
 
 
 def pytest_sessionfinish(session):
-    """A session stopped early (-x, Ctrl+C) does not leave the build running."""
+    """A session stopped early (-x, Ctrl+C) does not leave the build or the reads running."""
     if _REAL_BUILD in session.config.stash:
         child, _ = session.config.stash[_REAL_BUILD]
         if child.poll() is None:
             child.kill()
             child.wait()
+    if _EXTRA_READS in session.config.stash:
+        session.config.stash[_EXTRA_READS][0].shutdown(cancel_futures=True)
 
 
 @dataclass
@@ -123,23 +127,36 @@ def _read_extra(path: Path, keep_pages: bool) -> ExtraRead:
     return ExtraRead(describe(path, pages, meta), None, pages if keep_pages else None)
 
 
-@pytest.fixture(scope="session")
-def extra_reads() -> dict[str, ExtraRead]:
-    """Every PDF of the extra metadata table read once per session, two at a time, for the metadata and
-    reference-list tests (pages kept for the PDFs with a gold reference list). Each in a fresh process:
-    spawned, not forked, as the test process may hold the encoder's and a server's threads, and a fork
-    under them can hang."""
+_EXTRA_READS = pytest.StashKey[tuple]()
+
+
+def _start_extra_reads(config) -> None:
+    """Read the extra metadata table's PDFs in two spawned processes (not forked: the test process may come to
+    hold the encoder's and a server's threads, and a fork under them can hang) from the start of the session, at
+    a low priority: they use what the other tests leave idle (waits on browsers, servers, child processes) and
+    slow no test that times itself. Pages are kept for the PDFs with a gold reference list."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from .reference_scoring import load_gold
 
     names = [row["file"] for row in json.loads(GOLD_EXTRA.read_text())["papers"]]
-    missing = [name for name in names if not (EXTRA_PDFS / name).is_file()]
-    if missing:
-        pytest.skip(f"{len(missing)} of the {len(names)} PDFs of {GOLD_EXTRA.name} are not in {EXTRA_PDFS} (set "
-                    f"ASSISTANT_EXTRA_PDFS; each row's source says where to fetch it), e.g. {missing[0]}")
+    if not all((EXTRA_PDFS / name).is_file() for name in names):
+        return  # the fixture says which are missing
     with_lists = {gold.pdf.name for gold in load_gold() if gold.extra}
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        reads = pool.map(_read_extra, [EXTRA_PDFS / name for name in names], [name in with_lists for name in names])
-        return dict(zip(names, reads))
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=os.nice, initargs=(10,))
+    futures = [pool.submit(_read_extra, EXTRA_PDFS / name, name in with_lists) for name in names]
+    config.stash[_EXTRA_READS] = (pool, dict(zip(names, futures)))
+
+
+@pytest.fixture(scope="session")
+def extra_reads(request) -> dict[str, ExtraRead]:
+    """Every PDF of the extra metadata table as ``assistant add`` reads it, read once per session (started with
+    the session, ``_start_extra_reads``) for the metadata and reference-list tests."""
+    if _EXTRA_READS not in request.config.stash:
+        names = [row["file"] for row in json.loads(GOLD_EXTRA.read_text())["papers"]]
+        missing = [name for name in names if not (EXTRA_PDFS / name).is_file()]
+        pytest.skip(f"{len(missing)} of the {len(names)} PDFs of {GOLD_EXTRA.name} are not in {EXTRA_PDFS} (set "
+                    f"ASSISTANT_EXTRA_PDFS; each row's source says where to fetch it), e.g. {missing[:1]}")
+    _, futures = request.config.stash[_EXTRA_READS]
+    return {name: future.result() for name, future in futures.items()}
