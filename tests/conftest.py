@@ -116,6 +116,15 @@ class ExtraRead:
     pages: list | None
 
 
+def _quiet_and_low() -> None:
+    """A reader's set-up: a low priority, and no warnings printed (pypdf's about broken files): started before
+    any test, its output would land in the session's, where pytest captures nothing."""
+    import logging
+
+    os.nice(10)
+    logging.disable(logging.WARNING)
+
+
 def _read_extra(path: Path, keep_pages: bool) -> ExtraRead:
     from assistant.papers import describe
     from assistant.pdf import PdfError, read_pdf
@@ -144,7 +153,7 @@ def _start_extra_reads(config) -> None:
     if not all((EXTRA_PDFS / name).is_file() for name in names):
         return  # the fixture says which are missing
     with_lists = {gold.pdf.name for gold in load_gold() if gold.extra}
-    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=os.nice, initargs=(10,))
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_and_low)
     futures = [pool.submit(_read_extra, EXTRA_PDFS / name, name in with_lists) for name in names]
     config.stash[_EXTRA_READS] = (pool, dict(zip(names, futures)))
 
