@@ -60,10 +60,21 @@ _BRITISH = [(re.compile(r"isation"), "ization"), (re.compile(r"(?<=\w{3})our(s?)
             (re.compile(r"^(cent|theat|met|fib|lit)re(s?)$"), r"\1er\2"), (re.compile(r"^programme(s?)$"), r"program\1")]
 
 
+_ISE = re.compile(r"(?<=\w{3})is(e[ds]?|ing|ers?)$")
+
+
 def _american(word: str) -> str:
-    """British spellings folded to American ones, so "licence" finds "license"."""
+    """British spellings folded to American ones, so "licence" finds "license"; a verb in -ise ("synthesised")
+    only where its -ize form is the commoner word of English (not "rise", "advise", "noise")."""
     for pattern, repl in _BRITISH:
         word = pattern.sub(repl, word)
+    ise = _ISE.search(word)
+    if ise:
+        from .spacing import commoner
+
+        stem_ = word[:ise.start()]
+        if commoner(stem_ + "ize", stem_ + "ise"):
+            word = f"{stem_}iz{ise.group(1)}"
     return word
 
 

@@ -38,13 +38,27 @@ _GLUED_RUNS = 5  # ... and at least this many (121-302 in those 3): a short text
 
 
 @lru_cache(maxsize=1)
+def _counts() -> dict[str, float]:
+    """Each word's count in wordsegment's unigram file (Norvig's count_1w: 333k words, ~0.3 s, once)."""
+    from wordsegment import Segmenter
+
+    return Segmenter.parse(Segmenter.UNIGRAMS_FILENAME)
+
+
+def commoner(word: str, other: str) -> bool:
+    """Whether ``word`` is a word of English more frequent than ``other`` (which may be none)."""
+    counts = _counts()
+    return counts.get(word, 0) > counts.get(other, 0)
+
+
+@lru_cache(maxsize=1)
 def _model() -> tuple[dict[str, float], dict[str, int], float]:
     """Each word's cost (-log10 of its unigram probability), its frequency rank, and the log10 of the
-    table's total count; read from wordsegment's unigram file (Norvig's count_1w: 333k words, ~0.3 s, once)."""
+    table's total count."""
     from wordsegment import Segmenter
 
     total = Segmenter.TOTAL
-    ranked = sorted(Segmenter.parse(Segmenter.UNIGRAMS_FILENAME).items(), key=lambda kv: -kv[1])
+    ranked = sorted(_counts().items(), key=lambda kv: -kv[1])
     cost = {word: math.log10(total / count) for word, count in ranked}
     return cost, {word: rank for rank, (word, _) in enumerate(ranked)}, math.log10(total)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.records import Chunk, Paper
-from assistant.retrieve import PaperNames, Retriever, SparseIndex, about_references, terms
+from assistant.retrieve import PaperNames, Retriever, SparseIndex, about_references, stem, terms
 from assistant.settings import RetrieveSettings
 
 PAPERS = {
@@ -99,3 +99,14 @@ def test_a_reference_that_qualifies_a_noun_is_not_a_question_about_cited_works()
     for question in ["Which reference is given for this claim?", "What is reference 12?",
                      "How many works does the reference list contain?", "Which article does Wei cite?"]:
         assert about_references(question), question
+
+
+def test_british_and_american_spellings_are_one_term():
+    """"synthesise" finds "synthesize", "licence" finds "license"; a word in -ise whose -ize form is not the commoner
+    word of English keeps its spelling ("rise" is not "rize", "advise" not "advize")."""
+    for british, american in [("synthesised", "synthesized"), ("characterise", "characterize"), ("organising", "organizing"),
+                              ("neutralisers", "neutralizers"), ("licence", "license"), ("colour", "color"),
+                              ("analyse", "analyze"), ("programme", "program")]:
+        assert terms(british) == terms(american), british
+    for word in ("rise", "advise", "noise", "precise", "surprise", "exercise", "merchandise"):
+        assert terms(word) == [stem(word)], word
