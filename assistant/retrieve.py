@@ -58,8 +58,6 @@ def stem(word: str) -> str:
 _BRITISH = [(re.compile(r"isation"), "ization"), (re.compile(r"(?<=\w{3})our(s?)$"), r"or\1"),
             (re.compile(r"yse([ds]?)$"), r"yze\1"), (re.compile(r"^(licen|defen|offen|preten)c(e[ds]?)$"), r"\1s\2"),
             (re.compile(r"^(cent|theat|met|fib|lit)re(s?)$"), r"\1er\2"), (re.compile(r"^programme(s?)$"), r"program\1")]
-
-
 _ISE = re.compile(r"(?<=\w{3})is(e[ds]?|ing|ers?)$")
 
 
@@ -72,9 +70,9 @@ def _american(word: str) -> str:
     if ise:
         from .spacing import commoner
 
-        stem_ = word[:ise.start()]
-        if commoner(stem_ + "ize", stem_ + "ise"):
-            word = f"{stem_}iz{ise.group(1)}"
+        base = word[:ise.start()]
+        if commoner(base + "ize", base + "ise"):
+            word = f"{base}iz{ise.group(1)}"
     return word
 
 

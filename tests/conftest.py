@@ -139,6 +139,12 @@ def _read_extra(path: Path, keep_pages: bool) -> ExtraRead:
 _EXTRA_READS = pytest.StashKey[tuple]()
 
 
+def _extra_names() -> tuple[list[str], list[str]]:
+    """The extra metadata table's PDF names, and those of them not in ``EXTRA_PDFS``."""
+    names = [row["file"] for row in json.loads(GOLD_EXTRA.read_text())["papers"]]
+    return names, [name for name in names if not (EXTRA_PDFS / name).is_file()]
+
+
 def _start_extra_reads(config) -> None:
     """Read the extra metadata table's PDFs in two spawned processes (not forked: the test process may come to
     hold the encoder's and a server's threads, and a fork under them can hang) from the start of the session, at
@@ -149,9 +155,9 @@ def _start_extra_reads(config) -> None:
 
     from .reference_scoring import load_gold
 
-    names = [row["file"] for row in json.loads(GOLD_EXTRA.read_text())["papers"]]
-    if not all((EXTRA_PDFS / name).is_file() for name in names):
-        return  # the fixture says which are missing
+    names, missing = _extra_names()
+    if missing:
+        return  # the fixture says which
     with_lists = {gold.pdf.name for gold in load_gold() if gold.extra}
     pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_and_low)
     futures = [pool.submit(_read_extra, EXTRA_PDFS / name, name in with_lists) for name in names]
@@ -163,9 +169,8 @@ def extra_reads(request) -> dict[str, ExtraRead]:
     """Every PDF of the extra metadata table as ``assistant add`` reads it, read once per session (started with
     the session, ``_start_extra_reads``) for the metadata and reference-list tests."""
     if _EXTRA_READS not in request.config.stash:
-        names = [row["file"] for row in json.loads(GOLD_EXTRA.read_text())["papers"]]
-        missing = [name for name in names if not (EXTRA_PDFS / name).is_file()]
+        names, missing = _extra_names()
         pytest.skip(f"{len(missing)} of the {len(names)} PDFs of {GOLD_EXTRA.name} are not in {EXTRA_PDFS} (set "
-                    f"ASSISTANT_EXTRA_PDFS; each row's source says where to fetch it), e.g. {missing[:1]}")
+                    f"ASSISTANT_EXTRA_PDFS; each row's source says where to fetch it), e.g. {missing[0]}")
     _, futures = request.config.stash[_EXTRA_READS]
     return {name: future.result() for name, future in futures.items()}
