@@ -45,11 +45,10 @@ _HEADING = re.compile(
 _AROUND_WORD = "([{\"“‘'«)]}\"”’'».,;:!?"  # punctuation printed around a word: "(Smith,", "well-known."
 _GLYPH_NAMES = re.compile(r"(?:/[0-9A-Za-z]{1,3})+")  # pypdf's glyph names for want of a map: "/68/97/116/97"
 # Old TeX PDFs (dvips' Type 3 fonts) name some glyphs by their code or by the one sign they are, and pypdf prints the
-# name where it has no map: "di/#0Beren t" (0x0B: "ff" in TeX's OT1 encoding), "Ranking/:", "Jan uary /2/9/, /1/9/9/8".
-# A document prints such names when they are many on its pages (39 to 54 a page in the three seen; a URL's "/." in
-# others, up to 10 in a paper); in it, each is read as what it names.
-# a glyph named by its code ("/#0B"), by the sign it is ("/,"), or by the code itself where that is a control code
-# pypdf passes through ("/\x0c": fi in OT1, "/\r": fl, which str.isspace() takes for spaces), or a digit (not 1/3's)
+# name where it has no map: "di/#0Beren t" (0x0B: "ff" in TeX's OT1 encoding), "Ranking/:", "Jan uary /2/9/, /1/9/9/8";
+# the codes 0x0B-0x0D (ff, fi, fl) it passes through as they are, control characters str.isspace() takes for spaces
+# ("de/\x0cnitions"). A document prints such names when they are many on its pages (39 to 54 a page in the three seen; a
+# URL's "/." in others, up to 10 in a paper); in it, each is read as what it names (not 1/3's slash).
 _NAMED_GLYPH = re.compile(r"/(#[0-9A-Fa-f]{2}|[\x0b-\x0d]|[^\s/\w#])|(?:(?<!\d)|(?<=/\d)|(?<=/#[0-9A-Fa-f]{2}))/(\d)")
 _NAMES_PRINTED = re.compile(r"/#[0-9A-Fa-f]{2}|(?<=[^\W\d_])/[.,:;](?=\s|$)", re.M)
 _OT1 = {0x0B: "ff", 0x0C: "fi", 0x0D: "fl", 0x0E: "ffi", 0x0F: "ffl", 0x22: "”", 0x5C: "“", 0x7B: "–", 0x7C: "—"}

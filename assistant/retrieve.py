@@ -23,6 +23,7 @@ from .abbreviations import Abbreviations
 from .records import Chunk, Evidence, Paper
 from .render import surname
 from .settings import RetrieveSettings
+from .spacing import commoner
 
 if TYPE_CHECKING:
     from .index import VectorIndex
@@ -68,8 +69,6 @@ def _american(word: str) -> str:
         word = pattern.sub(repl, word)
     ise = _ISE.search(word)
     if ise:
-        from .spacing import commoner
-
         base = word[:ise.start()]
         if commoner(base + "ize", base + "ise"):
             word = f"{base}iz{ise.group(1)}"

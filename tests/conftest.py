@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from .reference_scoring import EXTRA_PDFS, load_gold  # PDFs of other fields, not in git (see the README)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 WEI = CORPUS / "wei_international_migration_nontraditional_security.pdf"
 MADAMINOVA = CORPUS / "madaminova_2023_security_migration_categories.pdf"
-# PDFs of other fields, not in git: tests/data/metadata_gold_extra.json says where each comes from (see the README)
-EXTRA_PDFS = Path(os.environ.get("ASSISTANT_EXTRA_PDFS", "/work/extra-pdfs"))
 GOLD_EXTRA = Path(__file__).parent / "data" / "metadata_gold_extra.json"
 
 
@@ -152,8 +152,6 @@ def _start_extra_reads(config) -> None:
     slow no test that times itself. Pages are kept for the PDFs with a gold reference list."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-
-    from .reference_scoring import load_gold
 
     names, missing = _extra_names()
     if missing:
