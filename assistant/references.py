@@ -197,6 +197,10 @@ _SENTENCE_MARK = re.compile(  # "design.Biochem. J.", "bacteria.FEMS Microbiol."
 _VENUE_AHEAD = re.compile(  # after a title: a journal, then its year or volume ("Bioinformatics. 24: 1733")
     rf"\s+(?:{_U}[\w&-]*\.?,?\s+){{0,8}}?{_U}[\w&-]*\.?,?\s*(?:\(?{_YEAR}\b|\d+\s*[:(;])"
 )
+_NOTE = re.compile(  # what stands where a title would for a work nobody can look up (APA's conventions)
+    rf"(?:personal\s+communications?|unpublished\s+(?:data|results|observations|work)|in\s+preparation|"
+    rf"manuscript\s+in\s+preparation|submitted(?:\s+for\s+publication)?|in\s+press)\b[\s,.;:]*"
+    rf"(?:{_MONTH}\s*\d{{0,2}}|\d{{1,2}}\s+{_MONTH})?[\s,.;:]*$", re.I)
 _ABBREVIATIONS = {
     "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "v", "etc", "al", "st", "dr", "mr", "mrs", "ms",
     "jr", "sr", "inc", "ltd", "co", "fig", "figs", "rev", "dept", "univ", "proc", "trans", "approx", "cf", "ch",
@@ -762,7 +766,8 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     title = text[i:end]
     title = re.sub(r"\s*\[[^\]]*\]\s*$", "", title)  # [Doctoral dissertation, …]
     title = re.sub(r"\s*\((?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\.?\s+ed(?:n|ition)?\.?\)\s*$", "", title)
-    return title.strip(" ,.;:") or None, end
+    title = title.strip(" ,.;:")
+    return (None if _NOTE.match(title) else title or None), end
 
 
 def _spaces(text: str, i: int) -> int:
