@@ -279,7 +279,7 @@ def parse_reference(raw: str) -> Reference:
         text = text[label_match.end() :]
     text, doi, url = _take_links(text)
     text = _small_caps_names(text)
-    authors, pos, kind = _parse_authors(text)
+    authors, pos, kind = _keyed_one_name(text, label_match) or _parse_authors(text)
     # "Amazon CloudWatch. https://…", "Hash Cash, http://… (2000).": a web resource's name, no author
     if authors and not re.sub(rf"\(\s*{_YEAR}\s*\)", "", text[pos:]).strip(" .,;:"):
         authors, pos, kind = [], 0, None
@@ -641,6 +641,14 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
     if fallback and not re.search(rf"\b{_U}\.", fallback[1]):
         return [fallback[1].strip()], fallback.end(1), "corporate"
     return [], 0, None
+
+
+def _keyed_one_name(text: str, label: re.Match | None) -> tuple[list[str], int, str] | None:
+    """A name printed alone, when a BibTeX alpha key made of it vouches for it ("[Dij97] Dijkstra. Title."):
+    without the key, one capitalised word then a full stop could as well be a title."""
+    letters = re.match(r"[A-Za-z]{2,}", _label_value(label)) if label and _label_style(label) == "key" else None
+    name = letters and re.match(rf"({letters[0]}{_L}*)\.\s", text, re.I)
+    return ([name[1]], name.end(1), "corporate") if name and name[1][0].isupper() else None
 
 
 def _skip_direct_names(text: str, pos: int) -> int:
