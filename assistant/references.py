@@ -648,7 +648,7 @@ def _keyed_one_name(text: str, label: re.Match | None) -> tuple[list[str], int, 
     without the key, one capitalised word then a full stop could as well be a title."""
     letters = re.match(r"[A-Za-z]{2,}", _label_value(label)) if label and _label_style(label) == "key" else None
     name = letters and re.match(rf"({letters[0]}{_L}*)\.\s", text, re.I)
-    return ([name[1]], name.end(1), "corporate") if name and name[1][0].isupper() else None
+    return ([name[1]], name.end(1), "alone") if name and name[1][0].isupper() else None
 
 
 def _skip_direct_names(text: str, pos: int) -> int:
