@@ -32,6 +32,11 @@ _INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
 _TOKENS_PER_BATCH = 16 * 256  # rows x padded width of one onnxruntime call (16 full-length chunks)
 
 
+def rows_per_batch(width: int, batch_size: int) -> int:
+    """How many texts of ``width`` positions (the longest of a length-sorted batch) one onnxruntime call takes."""
+    return max(1, min(batch_size, _TOKENS_PER_BATCH // width))
+
+
 def model_path(settings: EmbedSettings) -> str:
     if settings.model_path:
         return settings.model_path
@@ -203,7 +208,7 @@ class Encoder:
         start = 0
         while start < len(order):
             width = lengths[order[start]]
-            size = max(1, min(self.settings.batch_size, _TOKENS_PER_BATCH // width))
+            size = rows_per_batch(width, self.settings.batch_size)
             part = order[start : start + size]
             start += size
             feed = {name: np.array([getattr(encodings[i], attr)[:width] for i in part], dtype=np.int64)

@@ -83,16 +83,16 @@ def word_pieces(encoder: Any, texts: list[str]) -> list[int]:
 
 
 def padded_tokens(lengths_in_calls: list[list[int]], batch: int, cap: int) -> int:
-    """Token slots the encoder computes: per encode() call, sorted by length, then batches of at most
-    ``batch`` rows and ``_TOKENS_PER_BATCH`` positions, each padded to its longest (as ``_encode_onnx``)."""
-    from assistant.embedding import _TOKENS_PER_BATCH
+    """Token slots the encoder computes: per encode() call, sorted by length, then batches as ``_encode_onnx``
+    makes them (``rows_per_batch``), each padded to its longest."""
+    from assistant.embedding import rows_per_batch
 
     total = 0
     for lengths in lengths_in_calls:
         ordered = sorted((min(n + 2, cap) for n in lengths), reverse=True)  # +[CLS] [SEP], truncated
         i = 0
         while i < len(ordered):
-            size = max(1, min(batch, _TOKENS_PER_BATCH // ordered[i]))
+            size = rows_per_batch(ordered[i], batch)
             total += min(size, len(ordered) - i) * ordered[i]
             i += size
     return total
