@@ -198,8 +198,8 @@ _VENUE_AHEAD = re.compile(  # after a title: a journal, then its year or volume 
     rf"\s+(?:{_U}[\w&-]*\.?,?\s+){{0,8}}?{_U}[\w&-]*\.?,?\s*(?:\(?{_YEAR}\b|\d+\s*[:(;])"
 )
 _NOTE = re.compile(  # what stands where a title would for a work nobody can look up (APA's conventions)
-    rf"(?:personal\s+communications?|unpublished\s+(?:data|results|observations|work)|in\s+preparation|"
-    rf"manuscript\s+in\s+preparation|submitted(?:\s+for\s+publication)?|in\s+press)\b[\s,.;:]*"
+    rf"(?:personal\s+communications?|unpublished\s+(?:data|results|observations|work)|(?:manuscript\s+)?in\s+"
+    rf"preparation|submitted(?:\s+for\s+publication)?|in\s+press)\b[\s,.;:]*"
     rf"(?:{_MONTH}\s*\d{{0,2}}|\d{{1,2}}\s+{_MONTH})?[\s,.;:]*$", re.I)
 _ABBREVIATIONS = {
     "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "v", "etc", "al", "st", "dr", "mr", "mrs", "ms",
