@@ -291,7 +291,10 @@ def parse_reference(raw: str) -> Reference:
     body = lead.end() if lead else rest  # where the title starts
     comma_mode = lead[0].endswith(",") if lead else text[rest:].lstrip()[:1] == "," or not authors
     title, title_end = _title(text, body, year_span, comma_mode)
-    no_title = title is None and bool(_VENUE_ONLY.match(text, body + _spaces(text, body) + _leading_punct(text, body)))
+    note = bool(title and _NOTE.match(title))  # "Personal communications.": printed, but nothing to look up
+    title = None if note else title
+    no_title = note or (title is None and
+                        bool(_VENUE_ONLY.match(text, body + _spaces(text, body) + _leading_punct(text, body))))
     venue, volume, issue, pages = _container(text, max(title_end, body), year_span)
     ref = Reference(raw=" ".join(raw.split()), label=label, authors=authors,
                     year=_year_value(year_match) or _venue_year(text[max(title_end, body):]),
@@ -775,7 +778,7 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     title = re.sub(r"\s*\[[^\]]*\]\s*$", "", title)  # [Doctoral dissertation, …]
     title = re.sub(r"\s*\((?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\.?\s+ed(?:n|ition)?\.?\)\s*$", "", title)
     title = title.strip(" ,.;:")
-    return (None if _NOTE.match(title) else title or None), end
+    return title or None, end
 
 
 def _spaces(text: str, i: int) -> int:

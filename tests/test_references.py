@@ -789,7 +789,7 @@ def test_acm_reference_format_years_companies_and_bare_initials(raw, surname, ye
 ])
 def test_personal_communications_and_unpublished_work_have_no_title(raw, surname, year, title):
     ref = parse_reference(raw)
-    assert (ref.first_author_surname, ref.year, ref.title) == (surname, year, title)
+    assert (ref.first_author_surname, ref.year, ref.title, ref.no_title) == (surname, year, title, title is None)
 
 
 @pytest.mark.parametrize("raw, label, surname, year, title", [
