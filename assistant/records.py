@@ -108,7 +108,7 @@ class Reference(BaseModel):
     doi: str | None = None
     arxiv: str | None = None  # arXiv identifier, e.g. "2103.12345" or "hep-th/9901001"
     url: str | None = None
-    no_title: bool = False  # the entry prints no title ("Phys. Rev. Lett. 116, 061102 (2016)")
+    no_title: bool = False  # the entry prints no title ("Phys. Rev. Lett. 116, 061102 (2016)"), or a note ("in press")
     page: str | None = None  # page label where the entry is printed
     linked_paper: str | None = None  # id of the library paper this entry resolves to
     contexts: list[ReferenceContext] = Field(default_factory=list)
