@@ -31,7 +31,7 @@ class FakeOpenAIServer:
     A request with ``"stream": true`` gets the content as server-sent events, one word per
     event, ``piece_delay`` seconds apart; with ``gate`` set, the server sends the first word
     and waits for the gate before the rest. Every request is recorded as ``(path, headers,
-    json)``; ``sent`` counts the events written and ``disconnected`` is set when the client
+    json)``; ``sent`` counts the events as they are written and ``disconnected`` is set when the client
     closed the connection before the reply was complete.
     """
 
@@ -98,9 +98,9 @@ class FakeOpenAIServer:
                         server.gate.wait(10)
                     time.sleep(server.piece_delay)
                     chunk = {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": piece}}]}
+                    server.sent += 1  # before the write: a client that has read the event must see it counted
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
-                    server.sent += 1
                 self.wfile.write(b"data: [DONE]\n\n")
 
             def log_message(self, *args):
