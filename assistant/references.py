@@ -777,8 +777,7 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     title = text[i:end]
     title = re.sub(r"\s*\[[^\]]*\]\s*$", "", title)  # [Doctoral dissertation, …]
     title = re.sub(r"\s*\((?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\.?\s+ed(?:n|ition)?\.?\)\s*$", "", title)
-    title = title.strip(" ,.;:")
-    return title or None, end
+    return title.strip(" ,.;:") or None, end
 
 
 def _spaces(text: str, i: int) -> int:
