@@ -90,7 +90,8 @@ _NAME_FORMS = {
         rf"(?P<s>{_SURNAME}(?:\s+{_PARTICLE}+{_WORD})?){_END}"
     ),
     "vancouver": re.compile(
-        rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}}){_END}"
+        rf"(?P<s>{_SURNAME}(?:\s+{_WORD})?)\s+(?P<g>(?:{_U}\.\s?){{1,3}}|{_U}{{1,2}}-{_U}|{_U}{{1,3}})"
+        rf"(?:{_END}|(?=\s{_YEAR}\b))"  # or a year: "Glinsky M 2011 Title" (Royal Society, IOP)
     ),
 }
 _VANCOUVER_NEXT = re.compile(  # a later Vancouver name, once the list is known to be one: up to five initials
@@ -166,13 +167,15 @@ _VENUE_YEAR = re.compile(r"(?<=[A-Za-z.])\s?[’'‘]\s?(\d{2})(?![\w’'])")
 _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–−]\s?\d{{3}})")
 _YEAR_LEAD = re.compile(
     rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|"
-    rf"({_YEAR}(?:[-–]{_YEAR}|[a-z])?|n\.\s?d\.)(?=[.,:;)]))[.,:;]?"  # "2013-2019.": a software's years
+    rf"({_YEAR}(?:[-–]{_YEAR}|[a-z])?|n\.\s?d\.)(?=[.,:;)])|"  # "2013-2019.": a software's years
+    rf"({_YEAR}[a-z]?)(?=\s?[A-Z\"“‘][a-z]?))[.,:;]?"  # "Glinsky M 2011 A new perspective …" (IOP, Royal Society)
 )
 _QUOTED = re.compile(  # "Title", ‘Title’, and ‘Title” as misprinted
     r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)|‘([^‘’“”]+)”")
 _VENUE_ONLY = re.compile(  # "Phys. Rev. Lett. 116, 061102 (": short capitalised words, then numbers
     rf"(?:{_U}\w{{0,17}}(?!\w)\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\("
 )
+_VENUE_MARK = re.compile(r"\s*,?\s+(?:arXiv\s?:\s?\d|In\s+Proc(?:\.|eedings\b))")  # never inside a title
 _PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
 _PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
 _DASH = r"\s*[-–—−]\s*"
@@ -289,7 +292,8 @@ def parse_reference(raw: str) -> Reference:
     year_match = lead or _year_match(text, _label_year(label_match))
     year_span = year_match.span() if year_match else None
     body = lead.end() if lead else rest  # where the title starts
-    comma_mode = lead[0].endswith(",") if lead else text[rest:].lstrip()[:1] == "," or not authors
+    # a comma ends the title after "(2019)," and after a bare year (Royal Society: "2011 Title , arXiv:…")
+    comma_mode = (lead[0].endswith(",") or bool(lead[3])) if lead else text[rest:].lstrip()[:1] == "," or not authors
     title, title_end = _title(text, body, year_span, comma_mode)
     note = bool(title and _NOTE.match(title))  # "Personal communications.": printed, but nothing to look up
     title = None if note else title
@@ -772,6 +776,8 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
         or (text[year_span[0]] == "(" and not text[year_span[1] : end].strip(" .,"))  # "Title (14 May 2022)."
     ):
         end, open_ended = year_span[0], True
+    venue = _VENUE_MARK.search(text, i, end)  # "… scattering transforms arXiv:1502.02077", "… networks In Proc. of"
+    end, open_ended = (venue.start(), True) if venue else (end, open_ended)
     place = _PLACE_CUT.search(text, i, end) if open_ended else None
     end = place.start() if place else end  # "Title, Copenhagen: Publisher, 2015": only commas delimit it
     title = text[i:end]

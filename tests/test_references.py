@@ -728,7 +728,11 @@ OTHER_FLOORS = {
     "ntru-prime": (1.00, 1.00, 1.00, 0.96),
     "stronger-semantics-for-low-latency-geo-replicated-storage": (1.00, 0.92, 1.00, 0.92),
     "tidy_data": (1.00, 1.00, 1.00, 0.89),
-    "Understanding-Deep-Convolutional-Networks": (1.00, 0.96, 0.96, 0.43),
+    # held out until stop 31, then development (after two new held-out lists were measured, below): 1.00 / 0.96 / 0.96 /
+    # 0.43 before; a bare year before the title ("Glinsky M 2011 A new perspective … , arXiv:1106.4369."), a comma ending
+    # the title after it, and arXiv ids or "In Proc." never in a title: 1.00 / 1.00 / 1.00 / 0.87 (left: titles that run
+    # into their journal with no mark between, "… scattering moments Annals of Stats.", and a title with a comma)
+    "Understanding-Deep-Convolutional-Networks": (1.00, 1.00, 1.00, 0.87),
     # 2026-12-04, four development lists drawn from the metadata table's third batch, written from pypdf's text with
     # the parser's output as a draft, every field checked: before that day's fixes JFP titles read 0.89 ("&et al." as a
     # title), LNCS surnames 0.94 and titles 0.91 (web sites' names read as persons, a court case cut at "v.")
@@ -754,7 +758,14 @@ OTHER_FLOORS = {
     # measured: ACM SIG proceedings (GFS, 12) and Elsevier numbered (Level Ancestor, 5)
     "the-google-file-system": (1.00, 0.91, 1.00, 0.83),
     "level-ancestor-simplified": (1.00, 1.00, 1.00, 1.00),
+    # stop 31, two held-out lists of styles not in the set (IEEE, SIAM), written from pypdf's text before the parser ran
+    # on them, only measured (first read, before that stop's parser change; the same after it)
+    "zab-high-performance-broadcast-for-primary-backup-systems": (1.00, 1.00, 1.00, 1.00),
+    "shors_algorithm": (0.80, 0.76, 0.76, 0.63),
 }
+# Lists whose parsed length is known to fall short of the true total (held out, so left as measured): SIAM prints an
+# author's later works without the names ("(1982a), Title, …"), and such entries run into the one before.
+LISTED_AT_LEAST = {"shors_algorithm": 63}
 
 
 @pytest.fixture(scope="module")
@@ -775,6 +786,28 @@ def other_scores(extra_reads):
      "Spanner: Google’s globally-distributed database (OSDI)"),
 ])
 def test_acm_reference_format_years_companies_and_bare_initials(raw, surname, year, title):
+    ref = parse_reference(raw)
+    assert (ref.first_author_surname, ref.year, ref.title) == (surname, year, title)
+
+
+@pytest.mark.parametrize("raw, surname, year, title", [
+    # the year bare before the title, a comma after it (Royal Society, IOP): the year is no part of the title
+    ("[15] Glinsky M 2011 A new perspective on renormalization: the scattering transformation , arXiv:1106.4369. 16",
+     "Glinsky", "2011", "A new perspective on renormalization: the scattering transformation"),
+    ("[21] Le Cun Y, Bengio Y, Hinton G. 2015 Deep learning, Nature, 521. 1, 2, 7, 8, 15", "Le Cun", "2015",
+     "Deep learning"),
+    ("[6] Bruna J, Mallat S. 2013Invariant scattering convolution networks, IEEE Trans. PAMI, 35. 1", "Bruna", "2013",
+     "Invariant scattering convolution networks"),  # pypdf lost the space after the year
+    # an arXiv id or "In Proc." after a title with no mark between them
+    ("[18] Hirn M, Poilvert N, Mallat S. 2015 Quantum energy regression using scattering transforms arXiv:1502.02077. 14",
+     "Hirn", "2015", "Quantum energy regression using scattering transforms"),
+    ("Smith, J. (2019). Learning to rank passages In Proceedings of the Workshop, 1-9.", "Smith", "2019",
+     "Learning to rank passages"),
+    # ...and a year in a title stays there
+    ("[3] Doe J, Roe R. 2020 Lessons from the 2016 election, J. Polit. 12, 1-9.", "Doe", "2020",
+     "Lessons from the 2016 election"),
+])
+def test_a_bare_year_before_the_title_and_venue_marks_after_it(raw, surname, year, title):
     ref = parse_reference(raw)
     assert (ref.first_author_surname, ref.year, ref.title) == (surname, year, title)
 
@@ -821,13 +854,16 @@ def test_gold_bibliography_of_other_fields(gold, other_scores):
     got = other_scores[gold.stem]
     values = (got.found, got.surname, got.year, got.title)
     assert all(v >= f for v, f in zip(values, OTHER_FLOORS[gold.stem])), (gold.style, values)
-    assert abs(got.listed - gold.total) <= max(2, 0.1 * gold.total), (got.listed, gold.total)
+    if gold.stem in LISTED_AT_LEAST:
+        assert got.listed >= LISTED_AT_LEAST[gold.stem], (got.listed, gold.total)
+    else:
+        assert abs(got.listed - gold.total) <= max(2, 0.1 * gold.total), (got.listed, gold.total)
 
 
 def test_other_fields_held_out_overall(other_scores):
-    """Pooled over the other fields' held-out lists: found, surname and year meet issue 11's targets; titles
-    (0.84, the Royal Society style's titles without a full stop) do not."""
+    """Pooled over the other fields' held-out lists: found and year meet issue 11's targets; surnames and titles
+    (SIAM's works printed without their author's names, run into the entry before) do not."""
     assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled(list(other_scores.values()), "held_out (other fields)")
-    measured = {"found": 1.00, "surname": 0.96, "year": 0.99, "title": 0.84}  # 163 entries, truncated
+    measured = {"found": 0.96, "surname": 0.94, "year": 0.96, "title": 0.89}  # 186 entries (stop 31), truncated
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
