@@ -103,7 +103,7 @@ _NAME_GAPS = [  # spaces pypdf puts inside a surname: after an accented letter, 
     re.compile(rf"(?<={_L})([^\x00-\x7f]) (?={_LW}+(?:,\s*{_U}\.|\s+{_U}{{1,3}}[,.]))"),  # "Koneč ná H,"
     re.compile(rf"(?<={_LW}) ([^\x00-\x7f])(?=,\s*{_U}\.)"),  # "Butkien è, D."
     re.compile(rf"(?<![\w.])([TVWY]) (?={_LW}{{3,}},\s*{_U}\.)"),  # "T arsounas,M."
-    re.compile(rf"(?<=[A-Z]\.\s)([TVWY]) (?={_LW}{{3,}},)"),  # "L. G. V aliant, “A scheme …”"
+    re.compile(rf"(?<=[A-Z]\.\s)([TVWY]) (?={_LW}{{3,}}(?:,|\s\(\s*{_YEAR}))"),  # "L. G. V aliant, “A …”", "U. V azirani (1994)"
     re.compile(rf"(?<={_U}{_LW}\s)([TVWY]) (?={_LW}{{3,}},)"),  # "Jérôme V ouillon, and"
     re.compile(r"(?<=\s[A-Z]) (\.)(?=\s)"),  # "I. V . Ramakrishnan"
     re.compile(rf"\b([dDlLO]) (?=['’]{_U})"),  # "d ’Aubenton-Carafa Y"
@@ -175,6 +175,8 @@ _QUOTED = re.compile(  # "Title", ‘Title’, and ‘Title” as misprinted
 _VENUE_ONLY = re.compile(  # "Phys. Rev. Lett. 116, 061102 (": short capitalised words, then numbers
     rf"(?:{_U}\w{{0,17}}(?!\w)\.?\s*){{1,5}}?\s*\d+\s*[,:]\s*[A-Za-z]?\d+(?:\s*[-–]\s*\d+)?\s*\("
 )
+# after a comma, a word in lower case goes on with the title, unless it opens a venue or a note
+_TITLE_GOES_ON = re.compile(r",\s+(?!(?:in|arXiv|preprint|to appear|submitted|pp?\.)(?![\w-]))[a-z]")
 _VENUE_MARK = re.compile(r"\s*,?\s+(?:arXiv\s?:\s?\d|In\s+Proc(?:\.|eedings\b))")  # never inside a title
 _PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
 _PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
@@ -225,6 +227,9 @@ _STOP = re.compile(
 )
 _BARE_NUMBER = re.compile(r"^\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$")
 _SECTION_LINE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][^.!?]{0,100}$")
+# a later work of the entry before's authors, printed without their names (SIAM, AMS, Chicago): "(1982a), Title, …"
+# or a rule standing for them, "———. 1999. Title."
+_SAME_AUTHORS = re.compile(rf"^\s*(?:\(\s*{_YEAR}[a-z]?\s*\)\s*[,.:]|[-—–_]{{2,}}\s*[.,]?\s)")
 _FINISHED = re.compile(  # how an entry's last line ends: ".", ")", pages "1-10" or "11:143", a link
     r"(?:[.)>\]]|\d\s*[-–]\s*\d+|\d\s*:\s*[A-Za-z]?\d+|(?:https?://|www\.|10\.\d{4,9}/)\S+)$"
 )
@@ -254,6 +259,9 @@ def extract_references(pages: list[Page]) -> list[Reference]:
     refs = []
     for i, (page, entry_lines) in enumerate(_split(lines[span[0] + 1 : span[1]])):
         ref = parse_reference(_join(entry_lines))
+        if refs and not ref.authors and _SAME_AUTHORS.match(ref.raw):
+            ref.authors = list(refs[-1].authors)
+            ref.key = _key(ref)
         ref.index, ref.page = i, page
         refs.append(ref)
     _disambiguate_keys(refs)
@@ -497,8 +505,10 @@ def _starts_entry(line: str, following: str, previous: list[str]) -> bool:
 
     ``following`` is the next line: a long author list may wrap before its year.
     """
-    kind = _author_start(line, following)
     before = _join(previous)
+    if _SAME_AUTHORS.match(line):  # "(1982a), Title, …": a next work of the same authors, once the entry before has
+        return bool(_FINISHED.search(before) and _year_match(before))  # its year (not a wrapped list of names)
+    kind = _author_start(line, following)
     if not kind or _OPEN_END.search(before):
         return False
     finished = _FINISHED.search(before)
@@ -769,7 +779,8 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     end = _sentence_end(text, i)
     # "A. Author, Title, with commas. J. Name 20, 817 (2021)": the journal after the sentence decides
     if comma_mode and 0 <= text.find(",", i) < end and not _VENUE_ONLY.match(text, end + 1 + _spaces(text, end + 1)):
-        end = text.find(",", i)
+        end = next((m.start() for m in re.finditer(",", text[:end]) if m.start() >= i and not _TITLE_GOES_ON.match(
+            text, m.start())), end)  # "Quantum computers, factoring and decoherence, Science, 270, …"
     open_ended = end >= len(text) - 1
     if year_span and i < year_span[0] < end and (
         re.search(r"[,(]\s*$", text[i : year_span[0]])

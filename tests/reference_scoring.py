@@ -78,8 +78,11 @@ def load_gold() -> list[Gold]:
 
 
 def _matches(gold: dict, ref: Parsed) -> bool:
+    """Does this parsed entry print the gold entry: its surname near the start (or, for a work printed without its
+    authors' names, "(1982a), Title, …", the surname parsed from the entry before) and its title?"""
     raw = _norm(ref.raw)
-    if gold["surname"] and fuzz.partial_ratio(_norm(gold["surname"]), raw[: len(_norm(gold["surname"])) + 40]) < 90:
+    surname = _norm(gold["surname"])
+    if surname and fuzz.partial_ratio(surname, raw[: len(surname) + 40]) < 90 and _norm(ref.surname) != surname:
         return False
     if gold["title"]:
         return fuzz.partial_ratio(_norm(gold["title"]), raw) >= TITLE_RATIO

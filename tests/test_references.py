@@ -401,7 +401,7 @@ FLOORS = {
     "10.1093_genetics_iyab101": (0.93, 0.93, 0.93, 0.90),
     "10.1093_nar_gkae069": (1.00, 1.00, 1.00, 0.96),
     "10.1101_2023.11.15.567300": (1.00, 0.96, 1.00, 0.96),
-    "10.1101_2024.02.01.578450": (1.00, 1.00, 1.00, 0.93),
+    "10.1101_2024.02.01.578450": (1.00, 1.00, 1.00, 0.96),  # title 0.93 -> 0.97 at stop 31 (a change made on SIAM)
     "10.1101_2024.05.01.592108": (1.00, 0.96, 0.93, 0.93),
     "10.1101_2024.05.07.593022": (1.00, 1.00, 1.00, 0.96),
     "10.1126_sciadv.add4623": (1.00, 1.00, 1.00, 1.00),
@@ -442,8 +442,49 @@ def test_gold_bibliography(gold, gold_scores):
 def test_held_out_styles_overall(gold_scores):
     """All held-out entries pooled: found and surname/year/title rates (targets: 0.95/0.95/0.95/0.90)."""
     rates = pooled(list(gold_scores.values()), "held_out")
-    measured = {"found": 1.00, "surname": 0.98, "year": 0.98, "title": 0.93}  # 150 entries, truncated
+    measured = {"found": 1.00, "surname": 0.98, "year": 0.98, "title": 0.95}  # 150 entries, truncated (stop 31: 0.93
+    # -> 0.95, an EndNote title with a comma before a lower-case word, by a change made on the SIAM list)
     assert all(round(rates[f], 3) >= measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET), rates
+
+
+def test_a_work_printed_without_its_authors_names_is_an_entry_with_the_names_before():
+    """SIAM and AMS print an author's next works with the year (or a rule) where the names stood; a wrapped list of
+    names that goes on with its year ("…, Hybl, M., et al. / (2019). Title") stays one entry."""
+    pages = _pages(
+        "Body.\nREFERENCES\n"
+        "P. Benioff (1980), The computer as a physical system, J. Statist. Phys., 22, pp. 563–591.\n"
+        "(1982a), Quantum mechanical Hamiltonian models of Turing machines, J. Statist. Phys., 29, pp. 515–546.\n"
+        "C. H. Bennett (1973), Logical reversibility of computation, IBM J. Res. Develop., 17, pp. 525–532.\n"
+        "Sackville, A., Tafesse, E. G., Lachagari, V. B. R., McPhee, K., Hybl, M., et al.\n"
+        "(2019). Genome-wide association mapping for seed quality traits of field pea. Front. Plant Sci. 10, 1538.\n"
+    )
+    refs = extract_references(pages)
+    assert [(r.first_author_surname, r.year, r.title) for r in refs] == [
+        ("Benioff", "1980", "The computer as a physical system"),
+        ("Benioff", "1982a", "Quantum mechanical Hamiltonian models of Turing machines"),
+        ("Bennett", "1973", "Logical reversibility of computation"),
+        ("Sackville", "2019", "Genome-wide association mapping for seed quality traits of field pea"),
+    ]
+
+
+@pytest.mark.parametrize("raw, surname, title", [
+    # after a comma, a lower-case word goes on with the title; a capitalised one, or "in", opens the venue
+    ("I. L. Chuang, R. Laflamme, P. W. Shor, and W. H. Zurek (1995), Quantum computers, factoring and decoherence, "
+     "Science, 270, pp. 1635–1637.", "Chuang", "Quantum computers, factoring and decoherence"),
+    ("E. Bernstein and U. V azirani (1993), Quantum complexity theory, in Proceedings of the 25th Annual ACM Symposium "
+     "on Theory of Computing, ACM, New York, pp. 11–20.", "Bernstein", "Quantum complexity theory"),
+    ("Smith, J. (2001), Learning from data, arXiv preprint.", "Smith", "Learning from data"),
+])
+def test_a_comma_then_lower_case_goes_on_with_the_title(raw, surname, title):
+    ref = parse_reference(raw)
+    assert (ref.first_author_surname, ref.title) == (surname, title)
+
+
+def test_a_kerned_capital_in_a_name_before_its_year():
+    ref = parse_reference("C. H. Bennett, E. Bernstein, G. Brassard, and U. V azirani (1994), Strengths and weaknesses "
+                          "of quantum computing, preprint.")
+    assert (ref.year, ref.title) == ("1994", "Strengths and weaknesses of quantum computing")
+    assert ref.authors[-1].startswith("Vazirani")
 
 
 def test_entries_running_together_on_one_line():
@@ -758,14 +799,18 @@ OTHER_FLOORS = {
     # measured: ACM SIG proceedings (GFS, 12) and Elsevier numbered (Level Ancestor, 5)
     "the-google-file-system": (1.00, 0.91, 1.00, 0.83),
     "level-ancestor-simplified": (1.00, 1.00, 1.00, 1.00),
-    # stop 31, two held-out lists of styles not in the set (IEEE, SIAM), written from pypdf's text before the parser ran
-    # on them, only measured (first read, before that stop's parser change; the same after it)
+    # stop 31, four held-out lists of styles not in the set, written from pypdf's text before the parser ran on them:
+    # IEEE and SIAM (first read 1.00 / 1.00 / 1.00 / 1.00 and 0.80 / 0.77 / 0.77 / 0.63), then splncs with a colon
+    # after the names and CACM of the 1970s (first read 1.00 on all four, and 0.95 / 0.90 / 0.95 / 0.80). SIAM then
+    # moved to development: a work printed without its authors' names ("(1982a), Title, …") is an entry of its own with
+    # the names of the entry before, a lower-case word after a comma goes on with the title ("Quantum computers,
+    # factoring and decoherence, Science, 270"), "U. V azirani (1994)" is one name; left: two wrapped author lists
+    # with names pypdf split ("N. Margo lus", "J. A. Smol in")
     "zab-high-performance-broadcast-for-primary-backup-systems": (1.00, 1.00, 1.00, 1.00),
-    "shors_algorithm": (0.80, 0.76, 0.76, 0.63),
+    "shors_algorithm": (0.93, 0.93, 0.93, 0.93),
+    "byzantine-chain-replication": (1.00, 1.00, 1.00, 1.00),
+    "communicating-sequential-processes-paper": (0.95, 0.90, 0.95, 0.80),
 }
-# Lists whose parsed length is known to fall short of the true total (held out, so left as measured): SIAM prints an
-# author's later works without the names ("(1982a), Title, …"), and such entries run into the one before.
-LISTED_AT_LEAST = {"shors_algorithm": 63}
 
 
 @pytest.fixture(scope="module")
@@ -854,16 +899,15 @@ def test_gold_bibliography_of_other_fields(gold, other_scores):
     got = other_scores[gold.stem]
     values = (got.found, got.surname, got.year, got.title)
     assert all(v >= f for v, f in zip(values, OTHER_FLOORS[gold.stem])), (gold.style, values)
-    if gold.stem in LISTED_AT_LEAST:
-        assert got.listed >= LISTED_AT_LEAST[gold.stem], (got.listed, gold.total)
-    else:
-        assert abs(got.listed - gold.total) <= max(2, 0.1 * gold.total), (got.listed, gold.total)
+    assert abs(got.listed - gold.total) <= max(2, 0.1 * gold.total), (got.listed, gold.total)
 
 
 def test_other_fields_held_out_overall(other_scores):
-    """Pooled over the other fields' held-out lists: found and year meet issue 11's targets; surnames and titles
-    (SIAM's works printed without their author's names, run into the entry before) do not."""
+    """Pooled over the other fields' held-out lists (never tuned on; two lists that were, Royal Society and SIAM,
+    moved to development at stop 31): issue 11's targets met. Pooled over every held-out list as first read, before
+    any fix: 0.97 / 0.95 / 0.97 / 0.85 (268 entries; see the gold README)."""
     assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled(list(other_scores.values()), "held_out (other fields)")
-    measured = {"found": 0.96, "surname": 0.94, "year": 0.96, "title": 0.89}  # 186 entries (stop 31), truncated
+    measured = {"found": 0.99, "surname": 0.97, "year": 0.99, "title": 0.94}  # 206 entries (stop 31), truncated
+    assert all(measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET)
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
