@@ -114,8 +114,9 @@ _APPEARED = re.compile(rf"(?:\b(?:appear(?:ed|s)?|to appear)|^\W*published) in\b
 _PROCEEDINGS = re.compile(r"(Proceedings of (?:the )?[^.*\n]{5,200}?(?:\([^)]{2,40}\))?)(?=[,.*]|\s+pages|\s+pp|$)", re.I)
 _JOURNAL = re.compile(r"\b((?:Journal|Transactions|Annals|Review|Letters) of [A-Z][^,.\n]{3,80})")
 _FRONT_END = re.compile(r"\n(?:\d{1,2}\.?\s+)?(?:Introduction|INTRODUCTION|Background|BACKGROUND)\b")
+_REPOSITORY_ID = re.compile(r"^\s*\[[\w.:/-]+(?:,\s*v\d+)?\]\s*")  # HAL's "[inria-00555588, v1] Title"
 _AFFILIATION = re.compile(r"\b(Universit|Institut|Department|School|College|Laborator|Academy|Center|Centre|Faculty|"
-                          r"Hospital|Inc\b|Ltd|@)", re.I)
+                          r"Hospital|Inc\b|Ltd|@)|(?-i:\b[A-Za-z]*Labs?\b)", re.I)  # "Bell Labs", "Stanford InfoLab"
 _BAD_META = re.compile(r"^(untitled|microsoft word|user|admin|administrator|author|unknown|anonymous|arxiv:|[\W\d_]*$)|"
                        r"\.(docx?|pdf|tex)$|^[^\s]*_[^\s]*$|^[a-z0-9._-]+$|\d+\s*\.\.\s*\d+$", re.I)
 _STAMP = re.compile(r"arXiv:|^\W*\d+\W*$|^(page|vol\.?|volume|issue|to appear|running head)\b", re.I)
@@ -176,6 +177,7 @@ def find_title(meta: PdfMeta, pages: list[Page]) -> tuple[str, TitleBlock | None
     first = pages[0].text if pages else ""
     blocks = [b for b in (_with_subtitle(b, meta.front.blocks) for b in meta.front.blocks) if _title_like(b, pages)]
     for candidate in (_first(meta.xmp, "dc:title"), _info(meta, "Title")):
+        candidate = _REPOSITORY_ID.sub("", candidate)
         if candidate and not _BAD_META.search(candidate) and _printed(candidate, first):
             if blocks and _shortened(candidate, _join_title(blocks[0].lines)):
                 break  # "LISP History" (a web page's title) for "Early LISP History (1956-1959)": the page's is whole
@@ -554,9 +556,13 @@ def find_paper_venue(meta: PdfMeta, pages: list[Page]) -> str | None:
 
 
 def split_authors(value: str) -> list[str]:
-    """Names from a metadata or by-line string; usernames, headings and affiliations are dropped."""
+    """Names from a metadata or by-line string; usernames, headings and affiliations are dropped. "et al" ends
+    the list; one name inverted ("Shapiro, Marc et al") is turned round."""
+    value = re.sub(r"[,;]?\s*\bet\.?\s*al\b\.?.*$", "", value or "").strip(" ,;")
     if not value:
         return []
+    if one := re.fullmatch(r"([A-Z][\w'’-]+), ((?:[A-Z][\w'’-]*\.? ?){1,3})", value):
+        return [f"{one.group(2).strip()} {one.group(1)}"]
     parts = [p.strip() for p in re.split(r"\s*(?:;|,|\band\b|&)\s*", value)]
     return [p for p in parts if len(p) > 2 and " " in p and not p.isupper() and not re.search(r"\d", p)
             and not _AFFILIATION.search(p)]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.papers import (byline_names, describe, display_name, find_doi, find_venue, find_year,
-                              labelled_authors, paper_id)
+from assistant.papers import (byline_names, describe, display_name, find_doi, find_title, find_venue, find_year,
+                              labelled_authors, paper_id, split_authors)
 from assistant.pdf import _unreadable, read_pdf
+from assistant.records import Page, PdfMeta
 
 from . import pdfgen
 from .conftest import CORPUS, GOLD_EXTRA, MADAMINOVA, WEI
@@ -283,6 +284,20 @@ def test_bylines_drop_degrees_marks_and_capitals():
                          "Department of Molecular Biosciences,"]) == ["Md. Hassan uz-Zaman", "Simon D’Alton",
                                                                       "Jeffrey E. Barrick"]
     assert byline_names(["in Escherichia coli"]) == []
+    # a laboratory's name set under the names like another name ("Stanford InfoLab", "Bell Labs") is no author
+    assert byline_names(["Kexin Rong, Peter Bailis", "Stanford InfoLab", "ABSTRACT"]) == ["Kexin Rong", "Peter Bailis"]
+    assert byline_names(["Jane Kalab and Tom Smith", "Bell Labs"]) == ["Jane Kalab", "Tom Smith"]
+
+
+def test_metadata_author_lists_cut_short_and_repository_ids_in_titles():
+    """An Info Author "Shapiro, Marc et al" is one name turned round (the rest is not given); HAL's "[inria-…, v1]"
+    before an Info title is no part of it."""
+    assert split_authors("Shapiro, Marc et al") == ["Marc Shapiro"]
+    assert split_authors("A. Author; B. Writer et al.") == ["A. Author", "B. Writer"]
+    assert split_authors("John Smith, Jane Doe") == ["John Smith", "Jane Doe"]
+    meta = PdfMeta(info={"Title": "[inria-00555588, v1] A comprehensive study of replicated data types"})
+    page = Page(index=0, label="1", text="A comprehensive study of replicated data types\nMarc Shapiro\nAbstract")
+    assert find_title(meta, [page])[0] == "A comprehensive study of replicated data types"
 
 
 def test_an_arxiv_stamp_gives_year_and_id_and_stays_out_of_the_text(tmp_path):
