@@ -168,7 +168,7 @@ _YEAR_BARE = re.compile(rf"(?<![\w./:–−-])({_YEAR}[a-z]?)(?!\w|\.\d|\s?[-–
 _YEAR_LEAD = re.compile(
     rf"[\s.,:;]*(?:\(\s*({_YEAR}[a-z]?|n\.\s?d\.)(?:\s*,[^()]*)?\s*\)|"
     rf"({_YEAR}(?:[-–]{_YEAR}|[a-z])?|n\.\s?d\.)(?=[.,:;)])|"  # "2013-2019.": a software's years
-    rf"({_YEAR}[a-z]?)(?=\s?[A-Z\"“‘][a-z]?))[.,:;]?"  # "Glinsky M 2011 A new perspective …" (IOP, Royal Society)
+    rf"(?P<bare>{_YEAR}[a-z]?)(?=\s?[A-Z\"“‘][a-z]?))[.,:;]?"  # "Glinsky M 2011 A new perspective …" (Royal Society)
 )
 _QUOTED = re.compile(  # "Title", ‘Title’, and ‘Title” as misprinted
     r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)|‘([^‘’“”]+)”")
@@ -301,7 +301,7 @@ def parse_reference(raw: str) -> Reference:
     year_span = year_match.span() if year_match else None
     body = lead.end() if lead else rest  # where the title starts
     # a comma ends the title after "(2019)," and after a bare year (Royal Society: "2011 Title , arXiv:…")
-    comma_mode = (lead[0].endswith(",") or bool(lead[3])) if lead else text[rest:].lstrip()[:1] == "," or not authors
+    comma_mode = (lead[0].endswith(",") or bool(lead["bare"])) if lead else text[rest:].lstrip()[:1] == "," or not authors
     title, title_end = _title(text, body, year_span, comma_mode)
     note = bool(title and _NOTE.match(title))  # "Personal communications.": printed, but nothing to look up
     title = None if note else title
@@ -779,8 +779,8 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     end = _sentence_end(text, i)
     # "A. Author, Title, with commas. J. Name 20, 817 (2021)": the journal after the sentence decides
     if comma_mode and 0 <= text.find(",", i) < end and not _VENUE_ONLY.match(text, end + 1 + _spaces(text, end + 1)):
-        end = next((m.start() for m in re.finditer(",", text[:end]) if m.start() >= i and not _TITLE_GOES_ON.match(
-            text, m.start())), end)  # "Quantum computers, factoring and decoherence, Science, 270, …"
+        # "Quantum computers, factoring and decoherence, Science, 270, …": the first comma the title does not go on after
+        end = next((j for j in range(i, end) if text[j] == "," and not _TITLE_GOES_ON.match(text, j)), end)
     open_ended = end >= len(text) - 1
     if year_span and i < year_span[0] < end and (
         re.search(r"[,(]\s*$", text[i : year_span[0]])
