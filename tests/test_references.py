@@ -810,6 +810,10 @@ OTHER_FLOORS = {
     "shors_algorithm": (0.93, 0.93, 0.93, 0.93),
     "byzantine-chain-replication": (1.00, 1.00, 1.00, 1.00),
     "communicating-sequential-processes-paper": (0.95, 0.90, 0.95, 0.80),
+    # stop 31, after the SIAM changes: AMS alpha (14, the whole list), first read 0.93 / 0.93 / 0.93 / 0.86. Its two
+    # misses were seen (an author's next work whose rule pypdf drops, "[BJ03] , Title, …", and a title with a comma
+    # before a capital) and left alone, so that the list stays held out
+    "from-dominoes-to-hexagons": (0.92, 0.92, 0.92, 0.85),
 }
 
 
@@ -905,9 +909,9 @@ def test_gold_bibliography_of_other_fields(gold, other_scores):
 def test_other_fields_held_out_overall(other_scores):
     """Pooled over the other fields' held-out lists (never tuned on; two lists that were, Royal Society and SIAM,
     moved to development at stop 31): issue 11's targets met. Pooled over every held-out list as first read, before
-    any fix: 0.97 / 0.95 / 0.97 / 0.85 (268 entries; see the gold README)."""
+    any fix: 0.97 / 0.95 / 0.97 / 0.85 (282 entries; see the gold README)."""
     assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled(list(other_scores.values()), "held_out (other fields)")
-    measured = {"found": 0.99, "surname": 0.97, "year": 0.99, "title": 0.94}  # 206 entries (stop 31), truncated
+    measured = {"found": 0.99, "surname": 0.96, "year": 0.99, "title": 0.93}  # 220 entries (stop 31), truncated
     assert all(measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET)
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
