@@ -426,6 +426,8 @@ def byline_names(lines: list[str]) -> list[str]:
     """Author names from the lines under a title (nearest first): the first line that is a list of
     names and the lines continuing it. Degrees, marks, affiliation lines and a label of the paper's kind
     are left out."""
+    if one_a_line := _name_per_line(lines):
+        return one_a_line
     names: list[str] = []
     listed = False  # names came from a list of names: a "Name, Affiliation" line after it is an affiliation
     for line in lines:
@@ -442,6 +444,20 @@ def byline_names(lines: list[str]) -> list[str]:
         elif names or re.search(r"[a-z]{3}", line) and not re.search(r":|\d", line):
             break
     return names
+
+
+def _name_per_line(lines: list[str]) -> list[str]:
+    """One author a line, each with an affiliation after a comma ("Marc Shapiro, INRIA & LIP6, Paris, France" /
+    "Nuno Preguiça, CITI, Universidade Nova de Lisboa, Portugal"): the names of two or more such lines in a row
+    under the title; [] otherwise."""
+    names = []
+    for line in lines:
+        head, comma, _ = line.partition(",")
+        name = _clean_name(head) if comma and not _AFFILIATION.search(head) else ""
+        if not name or not _name_like(name) or not names and _names_in_line(line):  # the first line no list of names
+            break
+        names.append(name)
+    return names if len(names) >= 2 else []
 
 
 def _names_in_line(line: str, listed: bool = False) -> list[str]:

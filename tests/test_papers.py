@@ -287,6 +287,13 @@ def test_bylines_drop_degrees_marks_and_capitals():
     # a laboratory's name set under the names like another name ("Stanford InfoLab", "Bell Labs") is no author
     assert byline_names(["Kexin Rong, Peter Bailis", "Stanford InfoLab", "ABSTRACT"]) == ["Kexin Rong", "Peter Bailis"]
     assert byline_names(["Jane Kalab and Tom Smith", "Bell Labs"]) == ["Jane Kalab", "Tom Smith"]
+    # one author a line, each with the affiliation after a comma (a research report's title page)
+    assert byline_names(["Marc Shapiro, INRIA & LIP6, Paris, France",
+                         "Nuno Preguiça, CITI, Universidade Nova de Lisboa, Portugal",
+                         "Carlos Baquero, Universidade do Minho, Portugal", "N° 7506"]) == [
+        "Marc Shapiro", "Nuno Preguiça", "Carlos Baquero"]
+    assert byline_names(["Alice Smith, Bob Jones", "Carol King, Dan Brown"]) == [
+        "Alice Smith", "Bob Jones", "Carol King", "Dan Brown"]
 
 
 def test_metadata_author_lists_cut_short_and_repository_ids_in_titles():
