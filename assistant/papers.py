@@ -423,9 +423,9 @@ def _matching_block(title: str, blocks: list[TitleBlock]) -> TitleBlock | None:
 
 
 def byline_names(lines: list[str]) -> list[str]:
-    """Author names from the lines under a title (nearest first): the first line that is a list of
-    names and the lines continuing it. Degrees, marks, affiliation lines and a label of the paper's kind
-    are left out."""
+    """Author names from the lines under a title (nearest first): one author a line with its affiliation
+    (``_name_per_line``), else the first line that is a list of names and the lines continuing it. Degrees,
+    marks, affiliation lines and a label of the paper's kind are left out."""
     if one_a_line := _name_per_line(lines):
         return one_a_line
     names: list[str] = []
