@@ -114,6 +114,7 @@ _APPEARED = re.compile(rf"(?:\b(?:appear(?:ed|s)?|to appear)|^\W*published) in\b
 _PROCEEDINGS = re.compile(r"(Proceedings of (?:the )?[^.*\n]{5,200}?(?:\([^)]{2,40}\))?)(?=[,.*]|\s+pages|\s+pp|$)", re.I)
 _JOURNAL = re.compile(r"\b((?:Journal|Transactions|Annals|Review|Letters) of [A-Z][^,.\n]{3,80})")
 _FRONT_END = re.compile(r"\n(?:\d{1,2}\.?\s+)?(?:Introduction|INTRODUCTION|Background|BACKGROUND)\b")
+_INVERTED = re.compile(r"(?P<s>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?), (?P<g>(?:[A-Z][\w'’-]*\.? ?){1,3})")  # "Surname, Given"
 _REPOSITORY_ID = re.compile(r"^\s*\[[\w.:/-]+(?:,\s*v\d+)?\]\s*")  # HAL's "[inria-00555588, v1] Title"
 _AFFILIATION = re.compile(r"\b(Universit|Institut|Department|School|College|Laborator|Academy|Center|Centre|Faculty|"
                           r"Hospital|Inc\b|Ltd|@)|(?-i:\b[A-Za-z]*Labs?\b)", re.I)  # "Bell Labs", "Stanford InfoLab"
@@ -490,10 +491,15 @@ def _inverted_names(line: str) -> list[str]:
     """The names of a list in "Surname, Given" form parted by semicolons, as repository cover pages and
     catalogues print them ("Bonnichsen, Lars Frydendal; Karlsson, Sven ; Probst, Christian W.")."""
     parts = [p.strip() for p in line.split(";")]
-    pairs = [re.fullmatch(r"([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?), ((?:[A-Z][\w'’-]*\.? ?){1,3})", p) for p in parts]
+    pairs = [_INVERTED.fullmatch(p) for p in parts]
     if len(parts) < 2 or not all(pairs):
         return []
-    return [f"{m.group(2).strip()} {m.group(1)}" for m in pairs]
+    return [_turned_round(m) for m in pairs]
+
+
+def _turned_round(name: re.Match) -> str:
+    """"Karlsson, Sven" as "Sven Karlsson"."""
+    return f"{name['g'].strip()} {name['s']}"
 
 
 def _clean_name(piece: str) -> str:
@@ -577,8 +583,8 @@ def split_authors(value: str) -> list[str]:
     value = re.sub(r"[,;]?\s*\bet\.?\s*al\b\.?.*$", "", value or "").strip(" ,;")
     if not value:
         return []
-    if one := re.fullmatch(r"([A-Z][\w'’-]+), ((?:[A-Z][\w'’-]*\.? ?){1,3})", value):
-        return [f"{one.group(2).strip()} {one.group(1)}"]
+    if (one := _INVERTED.fullmatch(value)) and " " not in one["s"]:  # "John Smith, Jane Doe" is two people
+        return [_turned_round(one)]
     parts = [p.strip() for p in re.split(r"\s*(?:;|,|\band\b|&)\s*", value)]
     return [p for p in parts if len(p) > 2 and " " in p and not p.isupper() and not re.search(r"\d", p)
             and not _AFFILIATION.search(p)]
