@@ -814,6 +814,12 @@ OTHER_FLOORS = {
     # misses were seen (an author's next work whose rule pypdf drops, "[BJ03] , Title, …", and a title with a comma
     # before a capital) and left alone, so that the list stays held out
     "from-dominoes-to-hexagons": (0.92, 0.92, 0.92, 0.85),
+    # stop 32, four held-out lists of styles not in the set (the last papers-we-love PDFs with a bibliography of a style
+    # not yet taken), written from pypdf's text before the parser ran on them; first read as here
+    "distributed-snapshots-determining-global-states-of-distributed-systems": (1.00, 1.00, 1.00, 1.00),  # ACM TOCS
+    "online-ad-auctions": (1.00, 1.00, 1.00, 1.00),  # AER
+    "gamification-in-education-what-how-why-bother": (1.00, 0.95, 1.00, 0.86),  # APA 6th
+    "aho-corasick-string-matching": (1.00, 0.94, 1.00, 0.82),  # CACM 1975
 }
 
 
@@ -909,9 +915,9 @@ def test_gold_bibliography_of_other_fields(gold, other_scores):
 def test_other_fields_held_out_overall(other_scores):
     """Pooled over the other fields' held-out lists (never tuned on; two lists that were, Royal Society and SIAM,
     moved to development at stop 31): issue 11's targets met. Pooled over every held-out list as first read, before
-    any fix: 0.97 / 0.95 / 0.97 / 0.85 (282 entries; see the gold README)."""
+    any fix: 0.97 / 0.95 / 0.97 / 0.85 (339 entries, stop 32; see the gold README)."""
     assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled(list(other_scores.values()), "held_out (other fields)")
-    measured = {"found": 0.99, "surname": 0.96, "year": 0.99, "title": 0.93}  # 220 entries (stop 31), truncated
+    measured = {"found": 0.99, "surname": 0.96, "year": 0.99, "title": 0.92}  # 277 entries (stop 32), truncated
     assert all(measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET)
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
