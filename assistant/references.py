@@ -177,6 +177,8 @@ _VENUE_ONLY = re.compile(  # "Phys. Rev. Lett. 116, 061102 (": short capitalised
 )
 # after a comma, a word in lower case goes on with the title, unless it opens a venue or a note
 _TITLE_GOES_ON = re.compile(r",\s+(?!(?:in|arXiv|preprint|to appear|submitted|pp?\.)(?![\w-]))[a-z]")
+_EDITION = re.compile(r",\s+(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|revised|new|"
+                      r"expanded)\s+ed(?:ition|n|\.)(?![\w-])", re.I)  # an edition statement after a book's title
 _VENUE_MARK = re.compile(r"\s*,?\s+(?:arXiv\s?:\s?\d|In\s+Proc(?:\.|eedings\b))")  # never inside a title
 _PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
 _PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
@@ -794,6 +796,7 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     title = text[i:end]
     title = re.sub(r"\s*\[[^\]]*\]\s*$", "", title)  # [Doctoral dissertation, …]
     title = re.sub(r"\s*\((?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\.?\s+ed(?:n|ition)?\.?\)\s*$", "", title)
+    title = _EDITION.split(title, 1)[0]  # "Fundamental Algorithms, second edition, The Art of …": the book's title ends
     return title.strip(" ,.;:") or None, end
 
 

@@ -480,6 +480,18 @@ def test_a_comma_then_lower_case_goes_on_with_the_title(raw, surname, title):
     assert (ref.first_author_surname, ref.title) == (surname, title)
 
 
+@pytest.mark.parametrize("raw, title", [
+    # an edition statement after a comma ends a book's title; "edition" inside a title does not
+    ("11. Knuth, D.E. Fundamental Algorithms, second edition, The Art of Computer Programming 1, Addison-Wesley, "
+     "Reading, Mass., 1973.", "Fundamental Algorithms"),
+    ("Smith, J. (2001). Statistics, 2nd ed., Wiley.", "Statistics"),
+    ("Doe, J. (2004). A new edition of old texts, second series. Journal of Texts 3, 1-9.",
+     "A new edition of old texts, second series"),
+])
+def test_an_edition_statement_ends_a_books_title(raw, title):
+    assert parse_reference(raw).title == title
+
+
 def test_a_kerned_capital_in_a_name_before_its_year():
     ref = parse_reference("C. H. Bennett, E. Bernstein, G. Brassard, and U. V azirani (1994), Strengths and weaknesses "
                           "of quantum computing, preprint.")
@@ -819,7 +831,11 @@ OTHER_FLOORS = {
     "distributed-snapshots-determining-global-states-of-distributed-systems": (1.00, 1.00, 1.00, 1.00),  # ACM TOCS
     "online-ad-auctions": (1.00, 1.00, 1.00, 1.00),  # AER
     "gamification-in-education-what-how-why-bother": (1.00, 0.95, 1.00, 0.86),  # APA 6th
-    "aho-corasick-string-matching": (1.00, 0.94, 1.00, 0.82),  # CACM 1975
+    # CACM 1975 (Aho-Corasick), the weakest, then moved to development: an edition statement ends a book's title
+    # ("Fundamental Algorithms, second edition, The Art of …"), titles 0.82 -> 0.88; left: an OCR'd initial without its
+    # period ("Booth, T.U Sequential Machines …") and a book's series and publisher after commas ("Sorting and
+    # Searching, The Art of Computer Programming 3, Addison-Wesley, …")
+    "aho-corasick-string-matching": (1.00, 0.94, 1.00, 0.88),
 }
 
 
@@ -918,6 +934,6 @@ def test_other_fields_held_out_overall(other_scores):
     any fix: 0.97 / 0.95 / 0.97 / 0.85 (339 entries, stop 32; see the gold README)."""
     assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled(list(other_scores.values()), "held_out (other fields)")
-    measured = {"found": 0.99, "surname": 0.96, "year": 0.99, "title": 0.92}  # 277 entries (stop 32), truncated
+    measured = {"found": 0.99, "surname": 0.96, "year": 0.99, "title": 0.93}  # 260 entries (stop 32), truncated
     assert all(measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET)
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
