@@ -6,7 +6,8 @@ lists outrank the one passage a retriever puts first). Then the papers the fused
 searched again on their own (``within_paper_weight``): among dozens of papers the right paper is
 usually found, and a word of its topic, rare in the library, is in every one of its chunks, so
 within the paper it is the question's other words that pick the passage, read with the paper's own
-abbreviations (``abbreviations.py``: "thiabendazole" finds "TBZ" where the paper defines it so).
+abbreviations (``abbreviations.py``: "thiabendazole" finds "TBZ" where the paper defines it so), and
+a passage gains where one of its sentences holds those words together (``sentence_weight``).
 Reference-list chunks are kept out of answers to ordinary questions; they rank only when the
 question is about cited works.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -207,6 +209,33 @@ class SparseIndex:
         return self.retriever.vocab_dict
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+
+
+class PaperSearch:
+    """One paper searched on its own: BM25 with its own document frequencies, the abbreviations it defines
+    ("thiabendazole" finds "TBZ"), and its chunks' sentences as sets of terms."""
+
+    def __init__(self, chunks: list[Chunk]):
+        self.chunks = chunks
+        self.index = SparseIndex(chunks)
+        self.abbreviations = Abbreviations((c.text for c in chunks), terms)
+        self.sentences = [[set(terms(s)) for s in _SENTENCE_BREAK.split(c.text)] for c in chunks]
+        self.df: Counter = Counter(t for sentences in self.sentences for t in set().union(*sentences))
+
+    def best_sentences(self, question: str) -> dict[str, float]:
+        """Each chunk's best sentence: the share of the question's terms it holds, each by its idf in the paper.
+        A passage whose one sentence holds the question's words together beats one that has them spread out."""
+        asked = set(terms(question))
+        n = len(self.chunks)
+        idf = {t: math.log((n + 1) / (self.df[t] + 0.5)) for t in asked | self.abbreviations.expand(asked) if self.df[t]}
+        total = sum(idf.values())
+        if not total:
+            return {}
+        return {chunk.id: max(sum(w for t, w in idf.items() if t in sentence) for sentence in sentences) / total
+                for chunk, sentences in zip(self.chunks, self.sentences)}
+
+
 def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
     """Weighted reciprocal-rank fusion: sum of w / (k + rank), rank from 1."""
     scores: dict[str, float] = {}
@@ -243,10 +272,8 @@ class Retriever:
         self.of_paper: dict[str, list[Chunk]] = {}
         for chunk in sparse.chunks:
             self.of_paper.setdefault(chunk.paper_id, []).append(chunk)
-        # BM25 over one paper's chunks and the abbreviations it defines, for the last 64 papers searched (~15 ms
-        # to build for a 40-page paper)
-        self._paper_index = lru_cache(maxsize=64)(lambda paper_id: (
-            SparseIndex(self.of_paper[paper_id]), Abbreviations((c.text for c in self.of_paper[paper_id]), terms)))
+        # what a paper is searched with on its own, for the last 64 papers searched (~15 ms to build for a 40-page paper)
+        self._paper_search = lru_cache(maxsize=64)(lambda paper_id: PaperSearch(self.of_paper[paper_id]))
 
     def retrieve(self, question: str, top_k: int | None = None, paper_ids: list[str] | None = None,
                  mode: str = "hybrid") -> list[Evidence]:
@@ -274,19 +301,23 @@ class Retriever:
                 for cid in ranked[:top_k]]
 
     def _within_papers(self, question: str, fused: dict[str, float]) -> None:
-        """Add to ``fused`` each leading paper's own BM25 ranking of its chunks, scaled to [0, 1] and
-        weighted by the paper's share of the fused scores (``within_papers`` papers)."""
+        """Add to ``fused`` each leading paper's own BM25 ranking of its chunks, scaled to [0, 1], and its chunks'
+        best-sentence coverage of the question, both weighted by the paper's share of the fused scores
+        (``within_papers`` papers)."""
         shares: dict[str, float] = {}
         total = sum(fused.values()) or 1.0
         for chunk_id, score in fused.items():
             paper_id = self.by_id[chunk_id].paper_id
             shares[paper_id] = shares.get(paper_id, 0.0) + score / total
         for paper_id in sorted(shares, key=lambda p: -shares[p])[: self.settings.within_papers]:
-            index, abbreviations = self._paper_index(paper_id)
-            hits = index.query(question, len(self.of_paper[paper_id]), abbreviations.expand)
+            paper = self._paper_search(paper_id)
+            hits = paper.index.query(question, len(self.of_paper[paper_id]), paper.abbreviations.expand)
             weight = self.settings.within_paper_weight * shares[paper_id]
             for chunk_id, score in hits:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight * score / hits[0][1]
+            weight = self.settings.sentence_weight * shares[paper_id]
+            for chunk_id, coverage in paper.best_sentences(question).items():
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight * coverage
 
     def _sparse(self, question: str, n: int, paper_ids: list[str] | None) -> list[tuple[str, float]]:
         hits = self.sparse.query(question, n * 3 if paper_ids else n)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.records import Chunk, Paper
-from assistant.retrieve import PaperNames, Retriever, SparseIndex, about_references, stem, terms
+from assistant.retrieve import PaperNames, PaperSearch, Retriever, SparseIndex, about_references, stem, terms
 from assistant.settings import RetrieveSettings
 
 PAPERS = {
@@ -81,11 +81,32 @@ KINASE_LIBRARY = [
 def test_the_leading_paper_is_searched_again_with_its_own_word_weights():
     question = "What is the resolution of the kinase?"
     sparse = SparseIndex(KINASE_LIBRARY)
-    library_wide = Retriever(RetrieveSettings(within_paper_weight=0.0), _NoVectors(), sparse).retrieve(question)
+    alone = RetrieveSettings(within_paper_weight=0.0, sentence_weight=0.0)
+    library_wide = Retriever(alone, _NoVectors(), sparse).retrieve(question)
     within = Retriever(RetrieveSettings(), _NoVectors(), sparse).retrieve(question)
     assert library_wide[0].chunk.id == "k0"  # the topic word, four times, outweighs the question's own words
     assert within[0].chunk.id == "k1"
     assert within[0].score > library_wide[0].score  # added to the fused score, not instead of it
+
+
+def test_a_passage_whose_one_sentence_holds_the_question_words_gains_within_its_paper():
+    paper = [
+        _chunk("p", 0, "The kinase was purified from brain. Its crystal structure was solved. The resolution of the "
+                       "detector was improved."),
+        _chunk("p", 1, "The kinase was purified. The crystal structure of the kinase was solved at a resolution of "
+                       "2.1 nm."),
+        _chunk("p", 2, "Mutations of the kinase change its activity in cells."),
+    ]
+    search = PaperSearch(paper)
+    best = search.best_sentences("At what resolution was the crystal structure of the kinase solved?")
+    assert best["p1"] == 1.0 and best["p0"] < best["p1"] and best["p2"] < best["p0"]
+    assert search.best_sentences("Which words are absent?") == {}
+    question = "At what resolution was the crystal structure solved?"
+    library = SparseIndex(paper + [_chunk("m", i, f"Microscope images of resolution {i} were taken.") for i in range(6)])
+    with_sentences = Retriever(RetrieveSettings(), _NoVectors(), library).retrieve(question)
+    without = Retriever(RetrieveSettings(sentence_weight=0.0), _NoVectors(), library).retrieve(question)
+    assert with_sentences[0].chunk.id == "p1"
+    assert with_sentences[0].score > next(e.score for e in without if e.chunk.id == "p1")
 
 
 def test_a_number_glued_to_its_unit_matches_the_two_apart():
