@@ -796,7 +796,7 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     title = text[i:end]
     title = re.sub(r"\s*\[[^\]]*\]\s*$", "", title)  # [Doctoral dissertation, …]
     title = re.sub(r"\s*\((?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\.?\s+ed(?:n|ition)?\.?\)\s*$", "", title)
-    title = _EDITION.split(title, 1)[0]  # "Fundamental Algorithms, second edition, The Art of …": the book's title ends
+    title = _EDITION.split(title, 1)[0]  # "Fundamental Algorithms, second edition, The Art of …": the title ends
     return title.strip(" ,.;:") or None, end
 
 
