@@ -177,9 +177,13 @@ def _extra_papers(extra_reads: dict, rows: list[dict]) -> dict:
 # Seventh batch (seed 29), 6 dev, 6 held-out. First read: dev 5/5 on all four, but a PDF whose glyph codes come out
 # as letters set apart ("A B C D E F G") was added, not refused; held-out 6/6, 5/6, 5/6, 6/6. Fix: a PDF whose median
 # page is mostly one-letter tokens is refused as glyph codes. Dev 126/127, 126/127, 123/127, 127/127; held-out
-# 36/38, 32/38, 33/38, 38/38.
-EXTRA_FLOORS = {"dev": {"title": 126 / 127, "surname": 126 / 127, "year": 123 / 127, "doi": 127 / 127},
-                "heldout": {"title": 36 / 38, "surname": 32 / 38, "year": 33 / 38, "doi": 38 / 38}}
+# 36/38, 32/38, 33/38, 38/38. 2026-12-05 (stop 33), eighth batch: the last nine papers-we-love PDFs the snapshot
+# stores whole, less a 250-page book (too slow for the suite): 4 dev (one glyph codes, refused), 4 held-out (one
+# glyph codes, refused). First read, nothing changed: dev 3/3 on all four; held-out 3/3, 2/3, 2/3, 3/3 (the miss: a
+# CACM 1965 scan whose OCR reads the byline "E. W. DIJXSTRA" and whose footer line PDFium splits before its year).
+# Dev 129/130, 129/130, 126/130, 130/130; held-out 39/41, 34/41, 35/41, 41/41.
+EXTRA_FLOORS = {"dev": {"title": 129 / 130, "surname": 129 / 130, "year": 126 / 130, "doi": 130 / 130},
+                "heldout": {"title": 39 / 41, "surname": 34 / 41, "year": 35 / 41, "doi": 41 / 41}}
 
 
 @pytest.mark.slow
