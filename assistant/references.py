@@ -119,7 +119,7 @@ _ODD_PIECE = re.compile(  # a name between two such names ("…, FrenckRWJr, L.L
 )
 _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and\s+)")
 _ET_AL = re.compile(r"\s*[,;]?\s*(?:&\s*)?(?:et\.?\s*al\.?|and others)")  # "&et al." (APA, a space lost)
-_SUFFIX = re.compile(r",?\s*[JS]r\.?(?=[\s,.;]|$)")  # "Frederick P. Brooks, Jr."
+_SUFFIX = re.compile(r",?\s*(?:[JS]r\.?|I{2,3}\.?)(?=[\s,.;]|$)")  # "Frederick P. Brooks, Jr.", "Julius O. Smith, III."
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
 _CORPORATE_WORDS = set(
     "organization organisation institute institution university association society council committee "
@@ -170,6 +170,12 @@ _YEAR_LEAD = re.compile(
     rf"({_YEAR}(?:[-–]{_YEAR}|[a-z])?|n\.\s?d\.)(?=[.,:;)])|"  # "2013-2019.": a software's years
     rf"(?P<bare>{_YEAR}[a-z]?)(?=\s?[A-Z\"“‘][a-z]?))[.,:;]?"  # "Glinsky M 2011 A new perspective …" (Royal Society)
 )
+# a date in a parenthesised note, labelled by a word: "(Priority 31 July 2000)", "(accessed March 3, 2021)"; not the
+# work's year when the entry prints another
+_NOTE_DATE = re.compile(rf"\((?!\s*{_MONTH}\b)\s*[A-Za-z][\w.-]*(?:\s+[a-z][\w.-]*){{0,2}}:?\s+"
+                        rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}),?\s+{_YEAR}\s*\)")
+# names, each set off by a comma, before a quoted title: 'Jaap Haitsma, Antonius Kalker, “A Highly Robust …”'
+_NAMES_BEFORE_QUOTE = re.compile(r"(?:\s*(?:and\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*\s*,)+\s*(?=[\"“‘])")
 _QUOTED = re.compile(  # "Title", ‘Title’, and ‘Title” as misprinted
     r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)|‘([^‘’“”]+)”")
 _VENUE_ONLY = re.compile(  # "Phys. Rev. Lett. 116, 061102 (": short capitalised words, then numbers
@@ -208,6 +214,9 @@ _NOTE = re.compile(  # what stands where a title would for a work nobody can loo
     rf"(?:personal\s+communications?|unpublished\s+(?:data|results|observations|work)|(?:manuscript\s+)?in\s+"
     rf"preparation|submitted(?:\s+for\s+publication)?|in\s+press)\b[\s,.;:]*"
     rf"(?:{_MONTH}\s*\d{{0,2}}|\d{{1,2}}\s+{_MONTH})?[\s,.;:]*$", re.I)
+# a patent cited by its number, where a title would stand: "WIPO publication WO 02/11123A2", "U.S. Patent 6,023,241"
+_PATENT_NUMBER = re.compile(r"(?:[A-Z][\w.]*\s+){0,2}(?:patent|publication)\s+(?:no\.?\s*)?[A-Z]{0,3}\s?\d[\d,/]*\w*"
+                            r"(?=\s*(?:[,;(]|$))", re.I)
 _ABBREVIATIONS = {
     "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "v", "etc", "al", "st", "dr", "mr", "mrs", "ms",
     "jr", "sr", "inc", "ltd", "co", "fig", "figs", "rev", "dept", "univ", "proc", "trans", "approx", "cf", "ch",
@@ -305,7 +314,8 @@ def parse_reference(raw: str) -> Reference:
     # a comma ends the title after "(2019)," and after a bare year (Royal Society: "2011 Title , arXiv:…")
     comma_mode = (lead[0].endswith(",") or bool(lead["bare"])) if lead else text[rest:].lstrip()[:1] == "," or not authors
     title, title_end = _title(text, body, year_span, comma_mode)
-    note = bool(title and _NOTE.match(title))  # "Personal communications.": printed, but nothing to look up
+    # "Personal communications.", a patent's number: printed, but no title to look up
+    note = bool(title and (_NOTE.match(title) or _PATENT_NUMBER.match(title)))
     title = None if note else title
     no_title = note or (title is None and
                         bool(_VENUE_ONLY.match(text, body + _spaces(text, body) + _leading_punct(text, body))))
@@ -750,6 +760,8 @@ def _year_match(text: str, last_digits: str = "") -> re.Match | None:
     if paren:
         return paren
     bare = [m for m in _YEAR_BARE.finditer(text) if not re.search(r"\b(?:pp?|no|vol)\.\s*$", text[: m.start()], re.I)]
+    noted = [span for note in _NOTE_DATE.finditer(text) for span in [note.span()]]
+    bare = [m for m in bare if not any(a < m.start() < b for a, b in noted)] or bare  # "(Priority 31 July 2000)"
     bare = [m for m in bare if not re.search(r"\d\s*,\s*$", text[: m.start()])] or bare  # "2019, 10, 1905"
     bare = [m for m in bare if last_digits and m[1][2:4] == last_digits] or bare
     glued = re.search(rf"(?<=[a-z])({_YEAR})(?=,\s?\d)", text)  # "Cell2016,164": pypdf lost the space
@@ -773,7 +785,8 @@ def _year_value(m: re.Match | None) -> str | None:
 def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode: bool) -> tuple[str | None, int]:
     """The title after ``start`` and where it ends; None for "Journal vol, page (year)" entries."""
     i = start + _leading_punct(text, start)
-    quoted = _QUOTED.match(text, i)
+    names = _NAMES_BEFORE_QUOTE.match(text, i)
+    quoted = _QUOTED.match(text, names.end() if names else i)
     if quoted:
         return next(g for g in quoted.groups() if g).strip(" ,.;:"), quoted.end()
     if _VENUE_ONLY.match(text, i):
@@ -795,6 +808,7 @@ def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode:
     end = place.start() if place else end  # "Title, Copenhagen: Publisher, 2015": only commas delimit it
     title = text[i:end]
     title = re.sub(r"\s*\[[^\]]*\]\s*$", "", title)  # [Doctoral dissertation, …]
+    title = re.sub(r"\s*\([^()]*$", "", title)  # cut inside its parenthesis: "Title (Addison-Wesley, Reading, 1994)"
     title = re.sub(r"\s*\((?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\.?\s+ed(?:n|ition)?\.?\)\s*$", "", title)
     title = _EDITION.split(title, 1)[0]  # "Fundamental Algorithms, second edition, The Art of …": the title ends
     return title.strip(" ,.;:") or None, end

@@ -836,6 +836,15 @@ OTHER_FLOORS = {
     # period ("Booth, T.U Sequential Machines …") and a book's series and publisher after commas ("Sorting and
     # Searching, The Art of Computer Programming 3, Addison-Wesley, …")
     "aho-corasick-string-matching": (1.00, 0.94, 1.00, 0.88),
+    # stop 33, three lists of the metadata table's eighth batch, written from pypdf's text before the parser ran on
+    # them; first read: Google report 1.00 / 1.00 / 1.00 / 0.94, OSDI preprint 1.00 / 1.00 / 0.94 / 1.00 (both held out
+    # as read), ISMIR 2003 1.00 / 1.00 / 0.70 / 0.40, the weakest, then moved to development and fixed on: names set
+    # off by commas before a quoted title ('Jaap Haitsma, Antonius Kalker, “A Highly Robust …”'), "III." after a name,
+    # a patent cited by its number has no title, a date in a labelled note ("(Priority 31 July 2000)") is not the year;
+    # left: an entry that is a URL alone, whose only name is the URL
+    "dapper-a-large-scale-distributed-tracing-infrastructure": (1.00, 1.00, 1.00, 0.93),
+    "mapreduce-simplified-data-processing-on-large-clusters": (1.00, 1.00, 0.94, 1.00),
+    "shazam-audio-search-algorithm": (1.00, 1.00, 1.00, 0.90),
 }
 
 
@@ -931,9 +940,32 @@ def test_gold_bibliography_of_other_fields(gold, other_scores):
 def test_other_fields_held_out_overall(other_scores):
     """Pooled over the other fields' held-out lists (never tuned on; two lists that were, Royal Society and SIAM,
     moved to development at stop 31): issue 11's targets met. Pooled over every held-out list as first read, before
-    any fix: 0.97 / 0.95 / 0.97 / 0.85 (339 entries, stop 32; see the gold README)."""
+    any fix: 0.98 / 0.96 / 0.96 / 0.85 (383 entries, stop 33; see the gold README)."""
     assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled(list(other_scores.values()), "held_out (other fields)")
-    measured = {"found": 0.99, "surname": 0.96, "year": 0.99, "title": 0.93}  # 260 entries (stop 32), truncated
+    measured = {"found": 0.99, "surname": 0.97, "year": 0.99, "title": 0.93}  # 294 entries (stop 33), truncated
     assert all(measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET)
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
+
+
+@pytest.mark.parametrize("raw, surname, year, title", [
+    # names set off by commas, full given names first, before a quoted title
+    ("[4] Jaap Haitsma, Antonius Kalker, “A Highly Robust Audio Fingerprinting System”, International Symposium on "
+     "Music Information Retrieval (ISMIR) 2002, pp. 107-115.", "Haitsma", "2002",
+     "A Highly Robust Audio Fingerprinting System"),
+    ('[2] A. Author, Ben Second and Carla Third, "On Things," in Proc. of the Workshop, 2001.', "Author", "2001",
+     "On Things"),
+    # a patent cited by its number: no title; the priority date in its note is not the year
+    ("[1] Avery Li-Chun Wang and Julius O. Smith, III., WIPO publication WO 02/11123A2, 7 February 2002, (Priority "
+     "31 July 2000).", "Wang", "2002", None),
+    ("[6] Sean Ward and Isaac Richards, WIPO publication WO 02/073520A1, 19 September 2002, (Priority 13 March 2001)",
+     "Ward", "2002", None),
+    # an access date in a note is not the year either; a publisher in parentheses with the year still gives it
+    ("[9] Jane Doe. Sorting at scale. http://example.org/sort.html, 2012 (accessed March 3, 2021).", "Doe", "2012",
+     "Sorting at scale"),
+    ("[3] J. J. Sakurai, Modern Quantum Mechanics (Addison-Wesley, Reading, 1994).", "Sakurai", "1994",
+     "Modern Quantum Mechanics"),
+])
+def test_quoted_titles_after_full_names_patents_and_dated_notes(raw, surname, year, title):
+    ref = parse_reference(raw)
+    assert (ref.first_author_surname, ref.year, ref.title) == (surname, year, title)
