@@ -217,6 +217,7 @@ _NOTE = re.compile(  # what stands where a title would for a work nobody can loo
 # a patent cited by its number, where a title would stand: "WIPO publication WO 02/11123A2", "U.S. Patent 6,023,241"
 _PATENT_NUMBER = re.compile(r"(?:[A-Z][\w.]*\s+){0,2}(?:patent|publication)\s+(?:no\.?\s*)?[A-Z]{0,3}\s?\d[\d,/]*\w*"
                             r"(?=\s*(?:[,;(]|$))", re.I)
+_PATENT_ROLES = re.compile(r"[\s,;]*inventors?\b(?:.{0,120}?,\s*assignees?\b)?\s*[.;]", re.I)
 _ABBREVIATIONS = {
     "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "v", "etc", "al", "st", "dr", "mr", "mrs", "ms",
     "jr", "sr", "inc", "ltd", "co", "fig", "figs", "rev", "dept", "univ", "proc", "trans", "approx", "cf", "ch",
@@ -307,6 +308,8 @@ def parse_reference(raw: str) -> Reference:
         authors, pos, kind = [], 0, None
     pos = _skip_direct_names(text, pos) if kind == "direct" else pos
     rest = _skip_parenthetical(text, pos)
+    roles = _PATENT_ROLES.match(text, rest)  # "Pagedas AC, inventor; Ancel Surgical R&D Inc., assignee. Title. …"
+    rest = roles.end() if roles else rest
     lead = _YEAR_LEAD.match(text, rest)
     year_match = lead or _year_match(text, _label_year(label_match))
     year_span = year_match.span() if year_match else None

@@ -960,6 +960,11 @@ def test_other_fields_held_out_overall(other_scores):
      "31 July 2000).", "Wang", "2002", None),
     ("[6] Sean Ward and Isaac Richards, WIPO publication WO 02/073520A1, 19 September 2002, (Priority 13 March 2001)",
      "Ward", "2002", None),
+    # a patent in NLM's form: the inventors' and assignee's roles are no title
+    ("4. Pagedas AC, inventor; Ancel Surgical R&D Inc., assignee. Flexible endoscopic grasping and cutting device. "
+     "United States patent US 20020103498. 2002 Aug 8.", "Pagedas", "2002",
+     "Flexible endoscopic grasping and cutting device"),
+    ("12. Smith, J. U.S. Patent 6,123,456, 2001.", "Smith", "2001", None),
     # an access date in a note is not the year either; a publisher in parentheses with the year still gives it
     ("[9] Jane Doe. Sorting at scale. http://example.org/sort.html, 2012 (accessed March 3, 2021).", "Doe", "2012",
      "Sorting at scale"),
