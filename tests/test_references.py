@@ -886,8 +886,30 @@ def test_acm_reference_format_years_companies_and_bare_initials(raw, surname, ye
     # ...and a year in a title stays there
     ("[3] Doe J, Roe R. 2020 Lessons from the 2016 election, J. Polit. 12, 1-9.", "Doe", "2020",
      "Lessons from the 2016 election"),
+    # names set off by commas, full given names first, before a quoted title
+    ("[4] Jaap Haitsma, Antonius Kalker, “A Highly Robust Audio Fingerprinting System”, International Symposium on "
+     "Music Information Retrieval (ISMIR) 2002, pp. 107-115.", "Haitsma", "2002",
+     "A Highly Robust Audio Fingerprinting System"),
+    ('[2] A. Author, Ben Second and Carla Third, "On Things," in Proc. of the Workshop, 2001.', "Author", "2001",
+     "On Things"),
+    # a patent cited by its number: no title; the priority date in its note is not the year
+    ("[1] Avery Li-Chun Wang and Julius O. Smith, III., WIPO publication WO 02/11123A2, 7 February 2002, (Priority "
+     "31 July 2000).", "Wang", "2002", None),
+    ("[6] Sean Ward and Isaac Richards, WIPO publication WO 02/073520A1, 19 September 2002, (Priority 13 March 2001)",
+     "Ward", "2002", None),
+    # a patent in NLM's form: the inventors' and assignee's roles are no title
+    ("4. Pagedas AC, inventor; Ancel Surgical R&D Inc., assignee. Flexible endoscopic grasping and cutting device. "
+     "United States patent US 20020103498. 2002 Aug 8.", "Pagedas", "2002",
+     "Flexible endoscopic grasping and cutting device"),
+    ("12. Smith, J. U.S. Patent 6,123,456, 2001.", "Smith", "2001", None),
+    # an access date in a note is not the year either; a publisher in parentheses with the year still gives it
+    ("[9] Jane Doe. Sorting at scale. http://example.org/sort.html, 2012 (accessed March 3, 2021).", "Doe", "2012",
+     "Sorting at scale"),
+    ("[3] J. J. Sakurai, Modern Quantum Mechanics (Addison-Wesley, Reading, 1994).", "Sakurai", "1994",
+     "Modern Quantum Mechanics"),
 ])
-def test_a_bare_year_before_the_title_and_venue_marks_after_it(raw, surname, year, title):
+def test_years_titles_and_the_marks_around_them(raw, surname, year, title):
+    """A bare year before the title, venue marks after it; quoted titles after full names, patents, dated notes."""
     ref = parse_reference(raw)
     assert (ref.first_author_surname, ref.year, ref.title) == (surname, year, title)
 
@@ -946,31 +968,3 @@ def test_other_fields_held_out_overall(other_scores):
     measured = {"found": 0.99, "surname": 0.97, "year": 0.99, "title": 0.93}  # 294 entries (stop 33), truncated
     assert all(measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET)
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
-
-
-@pytest.mark.parametrize("raw, surname, year, title", [
-    # names set off by commas, full given names first, before a quoted title
-    ("[4] Jaap Haitsma, Antonius Kalker, “A Highly Robust Audio Fingerprinting System”, International Symposium on "
-     "Music Information Retrieval (ISMIR) 2002, pp. 107-115.", "Haitsma", "2002",
-     "A Highly Robust Audio Fingerprinting System"),
-    ('[2] A. Author, Ben Second and Carla Third, "On Things," in Proc. of the Workshop, 2001.', "Author", "2001",
-     "On Things"),
-    # a patent cited by its number: no title; the priority date in its note is not the year
-    ("[1] Avery Li-Chun Wang and Julius O. Smith, III., WIPO publication WO 02/11123A2, 7 February 2002, (Priority "
-     "31 July 2000).", "Wang", "2002", None),
-    ("[6] Sean Ward and Isaac Richards, WIPO publication WO 02/073520A1, 19 September 2002, (Priority 13 March 2001)",
-     "Ward", "2002", None),
-    # a patent in NLM's form: the inventors' and assignee's roles are no title
-    ("4. Pagedas AC, inventor; Ancel Surgical R&D Inc., assignee. Flexible endoscopic grasping and cutting device. "
-     "United States patent US 20020103498. 2002 Aug 8.", "Pagedas", "2002",
-     "Flexible endoscopic grasping and cutting device"),
-    ("12. Smith, J. U.S. Patent 6,123,456, 2001.", "Smith", "2001", None),
-    # an access date in a note is not the year either; a publisher in parentheses with the year still gives it
-    ("[9] Jane Doe. Sorting at scale. http://example.org/sort.html, 2012 (accessed March 3, 2021).", "Doe", "2012",
-     "Sorting at scale"),
-    ("[3] J. J. Sakurai, Modern Quantum Mechanics (Addison-Wesley, Reading, 1994).", "Sakurai", "1994",
-     "Modern Quantum Mechanics"),
-])
-def test_quoted_titles_after_full_names_patents_and_dated_notes(raw, surname, year, title):
-    ref = parse_reference(raw)
-    assert (ref.first_author_surname, ref.year, ref.title) == (surname, year, title)
