@@ -217,6 +217,7 @@ _NOTE = re.compile(  # what stands where a title would for a work nobody can loo
 # a patent cited by its number, where a title would stand: "WIPO publication WO 02/11123A2", "U.S. Patent 6,023,241"
 _PATENT_NUMBER = re.compile(r"(?:[A-Z][\w.]*\s+){0,2}(?:patent|publication)\s+(?:no\.?\s*)?[A-Z]{0,3}\s?\d[\d,/]*\w*"
                             r"(?=\s*(?:[,;(]|$))", re.I)
+# a patent's inventors and assignee named by their roles (NLM): "Pagedas AC, inventor; Ancel Inc., assignee."
 _PATENT_ROLES = re.compile(r"[\s,;]*inventors?\b(?:.{0,120}?,\s*assignees?\b)?\s*[.;]", re.I)
 _ABBREVIATIONS = {
     "ed", "eds", "edn", "vol", "vols", "no", "nos", "pp", "p", "vs", "v", "etc", "al", "st", "dr", "mr", "mrs", "ms",
@@ -763,7 +764,7 @@ def _year_match(text: str, last_digits: str = "") -> re.Match | None:
     if paren:
         return paren
     bare = [m for m in _YEAR_BARE.finditer(text) if not re.search(r"\b(?:pp?|no|vol)\.\s*$", text[: m.start()], re.I)]
-    noted = [span for note in _NOTE_DATE.finditer(text) for span in [note.span()]]
+    noted = [note.span() for note in _NOTE_DATE.finditer(text)]
     bare = [m for m in bare if not any(a < m.start() < b for a, b in noted)] or bare  # "(Priority 31 July 2000)"
     bare = [m for m in bare if not re.search(r"\d\s*,\s*$", text[: m.start()])] or bare  # "2019, 10, 1905"
     bare = [m for m in bare if last_digits and m[1][2:4] == last_digits] or bare
