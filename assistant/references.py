@@ -174,8 +174,6 @@ _YEAR_LEAD = re.compile(
 # work's year when the entry prints another
 _NOTE_DATE = re.compile(rf"\((?!\s*{_MONTH}\b)\s*[A-Za-z][\w.-]*(?:\s+[a-z][\w.-]*){{0,2}}:?\s+"
                         rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}),?\s+{_YEAR}\s*\)")
-# names, each set off by a comma, before a quoted title: 'Jaap Haitsma, Antonius Kalker, “A Highly Robust …”'
-_NAMES_BEFORE_QUOTE = re.compile(r"(?:\s*(?:and\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*\s*,)+\s*(?=[\"“‘])")
 _QUOTED = re.compile(  # "Title", ‘Title’, and ‘Title” as misprinted
     r"[\"“”]([^\"“”]+)[\"“”]|[‘']((?:[^’']|['’](?=\w))+)[’'](?=[\s,.;:]|$)|‘([^‘’“”]+)”")
 _VENUE_ONLY = re.compile(  # "Phys. Rev. Lett. 116, 061102 (": short capitalised words, then numbers
@@ -665,7 +663,9 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
         names.append((_format_name(kind, m), pos, weak and not et_al))
         if et_al:
             break
-    while names and names[-1][2]:
+    # ...unless a quoted title follows them ("Jaap Haitsma, Antonius Kalker, “A Highly Robust …”")
+    end = names[-1][1] if names else 0
+    while names and names[-1][2] and not _QUOTED.match(text, end + _leading_punct(text, end)):
         names.pop()
     if names:
         return [n for n, _, _ in names], names[-1][1], first_kind
@@ -789,8 +789,7 @@ def _year_value(m: re.Match | None) -> str | None:
 def _title(text: str, start: int, year_span: tuple[int, int] | None, comma_mode: bool) -> tuple[str | None, int]:
     """The title after ``start`` and where it ends; None for "Journal vol, page (year)" entries."""
     i = start + _leading_punct(text, start)
-    names = _NAMES_BEFORE_QUOTE.match(text, i)
-    quoted = _QUOTED.match(text, names.end() if names else i)
+    quoted = _QUOTED.match(text, i)
     if quoted:
         return next(g for g in quoted.groups() if g).strip(" ,.;:"), quoted.end()
     if _VENUE_ONLY.match(text, i):

@@ -968,3 +968,12 @@ def test_other_fields_held_out_overall(other_scores):
     measured = {"found": 0.99, "surname": 0.97, "year": 0.99, "title": 0.93}  # 294 entries (stop 33), truncated
     assert all(measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET)
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
+
+
+def test_full_names_before_a_quoted_title_are_all_authors():
+    """A bare comma before "Given Surname" may open a title ("J. Smith, Deep Learning, …"), but not when a quoted
+    title follows the names."""
+    ref = parse_reference("[8] Erling Wold, Thom Blum, Douglas Keislar, James Wheaton, “Content-Based Classification, "
+                          "Search, and Retrieval of Audio”, in IEEE Multimedia, Vol. 3, No. 3: FALL 1996, pp. 27-36")
+    assert ref.authors == ["Wold, E.", "Blum, T.", "Keislar, D.", "Wheaton, J."]
+    assert parse_reference("J. Smith, Deep Learning, MIT Press, 2016.").authors == ["Smith, J."]
