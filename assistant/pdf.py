@@ -24,7 +24,7 @@ from .layout import read_front_page
 from .records import Page, PdfMeta, runs
 from .sentences import sentence_spans
 from .settings import ParseSettings
-from .spacing import glued, join_split_words, remove_spaces, restore_spaces, spurious_spaces
+from .spacing import glued, join_split_words, printed_words, remove_spaces, restore_spaces, spurious_spaces
 
 log = logging.getLogger(__name__)
 
@@ -249,9 +249,10 @@ def clean_pages(pages: list[Page]) -> None:
         joined.append(join_split_words(*_join(kept, names), page.text))
     spurious = spurious_spaces([text for text, _ in joined])
     joined = [remove_spaces(text, offsets, gaps) for (text, offsets), gaps in zip(joined, spurious)]
-    lost_spaces = glued([text for text, _ in joined])
+    texts = [text for text, _ in joined]
+    printed = printed_words(texts) if glued(texts) else None
     for page, (text, offsets) in zip(pages, joined):
-        page.clean, offsets = restore_spaces(text, offsets) if lost_spaces else (text, offsets)
+        page.clean, offsets = restore_spaces(text, offsets, printed) if printed is not None else (text, offsets)
         page.clean_runs = runs(offsets)
         page.sentences = sentence_spans(page.clean)
 

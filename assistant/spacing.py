@@ -111,8 +111,18 @@ def _all_common(pieces: list[str], rank: dict[str, int]) -> bool:
     return len(pieces) >= 3 and all(_common(p, rank) for p in pieces)
 
 
-def split_points(run: str) -> list[int]:
-    """Offsets inside ``run`` where a space belongs (empty for a word, or a run nothing certain splits)."""
+def printed_words(texts: list[str]) -> Counter:
+    """How often a document prints each letter run (lower case) between non-letters."""
+    return Counter(word.lower() for text in texts for word in _WORD.findall(text))
+
+
+def split_points(run: str, printed: Counter | None = None) -> list[int]:
+    """Offsets inside ``run`` where a space belongs (empty for a word, or a run nothing certain splits).
+
+    A run the document prints more than once (``printed``) is more likely a term of the paper than a
+    glued phrase, as phrases seldom repeat letter for letter: it is split only into words, common ones or
+    ones the document also prints on their own ("lytictransitions" where "lytic" stands alone elsewhere),
+    never into syllables ("telaprevir" printed seven times is not "tel a prev ir")."""
     rank = _model()[1]
     lower = run.lower()
     if lower in rank:
@@ -128,6 +138,8 @@ def split_points(run: str) -> list[int]:
         tail -= 1
     middle = ["".join(pieces[head:tail])] if tail > head else []
     words = pieces[:head] + middle + pieces[tail:]
+    if printed and printed[lower] > 1 and not all(_common(word, rank) or printed[word] for word in words):
+        return []
     return list(accumulate(len(word) for word in words[:-1]))
 
 
@@ -169,13 +181,14 @@ def join_split_words(text: str, offsets: list[int], raw: str) -> tuple[str, list
     return remove_spaces(text, offsets, split_word_gaps(text, [_LIGATURE.match(raw, o) is not None for o in offsets]))
 
 
-def restore_spaces(text: str, offsets: list[int]) -> tuple[str, list[int]]:
-    """``text`` with spaces put into its glued letter runs, and its per-character raw offsets to match."""
+def restore_spaces(text: str, offsets: list[int], printed: Counter | None = None) -> tuple[str, list[int]]:
+    """``text`` with spaces put into its glued letter runs, and its per-character raw offsets to match;
+    ``printed``: the document's ``printed_words``."""
     out: list[str] = []
     out_offsets: list[int] = []
     done = 0
     for match in _RUN.finditer(text):
-        points = split_points(match.group())
+        points = split_points(match.group(), printed)
         if not points:
             continue
         for point in points:

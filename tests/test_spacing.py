@@ -50,6 +50,14 @@ def test_the_unknown_middle_of_a_run_stays_whole():
     assert _split("measuredwithzvkqoprevirduringtheassay") == "measured with zvkqoprevir during the assay"
 
 
+def test_a_term_the_document_repeats_is_cut_only_into_words_it_prints():
+    """"telaprevir" splits into common syllables ("tel a prev ir"); printed seven times it is a term of the
+    paper, while a repeated glued phrase still splits where its pieces are words, common or printed alone."""
+    printed = spacing.printed_words(["telaprevir " * 7 + "lytictransitions " * 2 + "lytic"])
+    assert spacing.split_points("telaprevir", printed) == []
+    assert spacing.split_points("lytictransitions", printed) == [5]
+
+
 def test_only_a_document_that_lost_its_spaces_counts_as_glued():
     assert spacing.glued([GLUED])
     assert not spacing.glued([SPACED * 5])  # two names that split into common words are no evidence
