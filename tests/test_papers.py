@@ -181,9 +181,13 @@ def _extra_papers(extra_reads: dict, rows: list[dict]) -> dict:
 # stores whole, less a 250-page book (too slow for the suite): 4 dev (one glyph codes, refused), 4 held-out (one
 # glyph codes, refused). First read, nothing changed: dev 3/3 on all four; held-out 3/3, 2/3, 2/3, 3/3 (the miss: a
 # CACM 1965 scan whose OCR reads the byline "E. W. DIJXSTRA" and whose footer line PDFium splits before its year).
-# Dev 129/130, 129/130, 126/130, 130/130; held-out 39/41, 34/41, 35/41, 41/41.
-EXTRA_FLOORS = {"dev": {"title": 129 / 130, "surname": 129 / 130, "year": 126 / 130, "doi": 130 / 130},
-                "heldout": {"title": 39 / 41, "surname": 34 / 41, "year": 35 / 41, "doi": 41 / 41}}
+# Dev 129/130, 129/130, 126/130, 130/130; held-out 39/41, 34/41, 35/41, 41/41. 2026-12-05 (stop 34), ninth batch: 14
+# rows from other repositories that keep their paper as paper.pdf (course and master's reports, preprints, an ACS
+# article), 7 dev, 7 held-out. First read, nothing changed: dev 7/7 on all four; held-out 6/7, 7/7, 7/7, 7/7 (the miss:
+# a pandoc title whose subtitle line is left off, as the PDF's Info title leaves it off). Dev 136/137, 136/137,
+# 133/137, 137/137; held-out 45/48, 41/48, 42/48, 48/48.
+EXTRA_FLOORS = {"dev": {"title": 136 / 137, "surname": 136 / 137, "year": 133 / 137, "doi": 137 / 137},
+                "heldout": {"title": 45 / 48, "surname": 41 / 48, "year": 42 / 48, "doi": 48 / 48}}
 
 
 @pytest.mark.slow
