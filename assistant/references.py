@@ -183,7 +183,8 @@ _VENUE_ONLY = re.compile(  # "Phys. Rev. Lett. 116, 061102 (": short capitalised
 _TITLE_GOES_ON = re.compile(r",\s+(?!(?:in|arXiv|preprint|to appear|submitted|pp?\.)(?![\w-]))[a-z]")
 _EDITION = re.compile(r",\s+(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|revised|new|"
                       r"expanded)\s+ed(?:ition|n|\.)(?![\w-])", re.I)  # an edition statement after a book's title
-_VENUE_MARK = re.compile(r"\s*,?\s+(?:arXiv\s?:\s?\d|In\s+Proc(?:\.|eedings\b))")  # never inside a title
+_VENUE_MARK = re.compile(  # never inside a title; also after a full stop that lost its space ("Model.arXiv preprint")
+    r"(?:\s*,?\s+|(?<=[a-z]\.))(?:arXiv\s?(?::\s?\d|preprint\b)|In\s+Proc(?:\.|eedings\b))")
 _PLACE = r"[A-Z][\w.]*(?:,?\s+(?:and\s+)?[A-Z][\w.]*){0,4}"
 _PLACE_CUT = re.compile(rf",\s*{_PLACE}\s*:\s")
 _DASH = r"\s*[-–—−]\s*"
@@ -663,9 +664,13 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
         names.append((_format_name(kind, m), pos, weak and not et_al))
         if et_al:
             break
-    # ...unless a quoted title follows them ("Jaap Haitsma, Antonius Kalker, “A Highly Robust …”")
+    # ...unless a quoted title follows them ("Jaap Haitsma, Antonius Kalker, “A Highly Robust …”"), or two or more of
+    # them close the list with its full stop ("Jacob Devlin, Ming-Wei Chang, Kenton Lee, Kristina Toutanova. BERT: …"):
+    # a title is not a run of "Given Surname" pieces
     end = names[-1][1] if names else 0
-    while names and names[-1][2] and not _QUOTED.match(text, end + _leading_punct(text, end)):
+    weak_run = len(names) - next((i + 1 for i in range(len(names) - 1, -1, -1) if not names[i][2]), 0)
+    listed = weak_run >= 2 and text[end:end + 1] == "."
+    while names and names[-1][2] and not listed and not _QUOTED.match(text, end + _leading_punct(text, end)):
         names.pop()
     if names:
         return [n for n, _, _ in names], names[-1][1], first_kind

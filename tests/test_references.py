@@ -845,6 +845,16 @@ OTHER_FLOORS = {
     "dapper-a-large-scale-distributed-tracing-infrastructure": (1.00, 1.00, 1.00, 0.93),
     "mapreduce-simplified-data-processing-on-large-clusters": (1.00, 1.00, 0.94, 1.00),
     "shazam-audio-search-algorithm": (1.00, 1.00, 1.00, 0.90),
+    # stop 34, three lists of the metadata table's ninth batch, written from pypdf's text before the parser ran on
+    # them; first read: Springer Nature preprint 1.00 on all four, two-column report 1.00 / 1.00 / 1.00 / 0.79 (both
+    # held out as read), LaTeX report 1.00 / 0.91 / 1.00 / 0.36, the weakest, then moved to development and fixed on:
+    # a run of full names set off by bare commas and closed by the list's full stop are all authors ("Jacob Devlin,
+    # Ming-Wei Chang, Kenton Lee, Kristina Toutanova. BERT: …"), "arXiv preprint" after a full stop that lost its space
+    # ends a title; left: "Guoping Hu. CharBERT: …" read as a name with a middle initial "Hu.", and a corporate author
+    # "PubMED, Courtesy of …" read as none
+    "Enhancing-LS-POD-Estimation-Using-Models": (1.00, 1.00, 1.00, 1.00),
+    "MS_Paper": (1.00, 1.00, 1.00, 0.78),
+    "charbert": (1.00, 0.90, 1.00, 0.90),
 }
 
 
@@ -907,6 +917,9 @@ def test_acm_reference_format_years_companies_and_bare_initials(raw, surname, ye
      "Sorting at scale"),
     ("[3] J. J. Sakurai, Modern Quantum Mechanics (Addison-Wesley, Reading, 1994).", "Sakurai", "1994",
      "Modern Quantum Mechanics"),
+    # "arXiv preprint" after a full stop that lost its space is the venue, not the title's end
+    ("[10] Tomas Mikolov, Ilya Sutskever, Kai Chen. Distributed Representations of Words.arXiv preprint "
+     "arXiv:1310.4546, 2013.", "Mikolov", "2013", "Distributed Representations of Words"),
 ])
 def test_years_titles_and_the_marks_around_them(raw, surname, year, title):
     """A bare year before the title, venue marks after it; quoted titles after full names, patents, dated notes."""
@@ -962,10 +975,10 @@ def test_gold_bibliography_of_other_fields(gold, other_scores):
 def test_other_fields_held_out_overall(other_scores):
     """Pooled over the other fields' held-out lists (never tuned on; two lists that were, Royal Society and SIAM,
     moved to development at stop 31): issue 11's targets met. Pooled over every held-out list as first read, before
-    any fix: 0.98 / 0.96 / 0.96 / 0.85 (383 entries, stop 33; see the gold README)."""
+    any fix: 0.98 / 0.96 / 0.97 / 0.85 (440 entries, stop 34; see the gold README)."""
     assert len(GOLD_OTHER) >= 5 and len({g.style for g in GOLD_OTHER}) >= 5
     rates = pooled(list(other_scores.values()), "held_out (other fields)")
-    measured = {"found": 0.99, "surname": 0.97, "year": 0.99, "title": 0.93}  # 294 entries (stop 33), truncated
+    measured = {"found": 0.99, "surname": 0.97, "year": 0.99, "title": 0.93}  # 340 entries (stop 34), truncated
     assert all(measured[f] >= HELD_OUT_TARGET[f] for f in HELD_OUT_TARGET)
     assert all(round(rates[f], 3) >= measured[f] for f in measured), rates
 
@@ -977,3 +990,13 @@ def test_full_names_before_a_quoted_title_are_all_authors():
                           "Search, and Retrieval of Audio”, in IEEE Multimedia, Vol. 3, No. 3: FALL 1996, pp. 27-36")
     assert ref.authors == ["Wold, E.", "Blum, T.", "Keislar, D.", "Wheaton, J."]
     assert parse_reference("J. Smith, Deep Learning, MIT Press, 2016.").authors == ["Smith, J."]
+
+
+def test_full_names_closed_by_the_lists_full_stop_are_all_authors():
+    """Two or more "Given Surname" pieces after bare commas, closed by a full stop, are the rest of the names: a
+    title is no such run."""
+    ref = parse_reference("[2] Jacob Devlin, Ming-Wei Chang, Kenton Lee, Kristina Toutanova. BERT: Pre-training of "
+                          "Deep Bidirectional Transformers for Language Understanding. arXiv preprint "
+                          "arXiv:1810.04805, 2019.")
+    assert ref.authors == ["Devlin, J.", "Chang, M.-W.", "Lee, K.", "Toutanova, K."]
+    assert ref.title == "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
