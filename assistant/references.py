@@ -563,7 +563,7 @@ def _join(lines: list[str]) -> str:
         if re.search(r"[a-z]-$", out) and line[:1].islower():
             out = out[:-1] + line
         elif out.endswith(("-", "/")) or (
-            re.search(r"(?:https?://|www\.)\S*[\w/-]$", out) and re.match(r"[a-z0-9/_\-.?=&%#~]", line)
+            re.search(r"(?:https?://|www\.)\S*[\w/.-]$", out) and re.match(r"[a-z0-9/_\-.?=&%#~]", line)
         ):
             out += line
         else:

@@ -10,6 +10,7 @@ import pytest
 from assistant.records import Page, Paper, Reference
 from assistant.references import (
     LINK_THRESHOLD,
+    _join,
     extract_references,
     find_contexts,
     parse_reference,
@@ -200,6 +201,9 @@ def test_keys_and_links():
     assert (ref.doi, ref.url) == ("10.1000/XYZ.123", None)
     ref = parse_reference("Doe, A. (2020). Title. Site. <https://example.org/a_b?c=1>.")
     assert ref.url == "https://example.org/a_b?c=1"
+    # a URL the line broke after a dot is joined whole ("Retrieved from https://arxiv." / "org/pdf/2301.10972.")
+    ref = parse_reference(_join(["[5] Rombach, R. (2023). Title. Retrieved from https://arxiv.", "org/pdf/2301.10972."]))
+    assert ref.url == "https://arxiv.org/pdf/2301.10972"
 
 
 # --- finding and splitting the section --------------------------------------------------------
