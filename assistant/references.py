@@ -39,6 +39,7 @@ from itertools import groupby, product
 from rapidfuzz import fuzz, process
 
 from .records import Page, Paper, Reference, ReferenceContext
+from .render import is_organisation
 
 LINK_THRESHOLD = 0.85
 """``reference_matches`` score from which a library paper is taken to BE the cited work.
@@ -121,16 +122,6 @@ _SEP = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,?\s*&\s*|;\s*(?:and\s+)?|,\s*|\s+and
 _ET_AL = re.compile(r"\s*[,;]?\s*(?:&\s*)?(?:et\.?\s*al\.?|and others)")  # "&et al." (APA, a space lost)
 _SUFFIX = re.compile(r",?\s*(?:[JS]r\.?|I{2,3}\.?)(?=[\s,.;]|$)")  # "Frederick P. Brooks, Jr.", "Julius O. Smith, III."
 _EDITOR = re.compile(r"\s*,?\s*\(?(?:eds?|editors?|hrsg)\.?\)?(?=[\s.,]|$)", re.I)
-_CORPORATE_WORDS = set(
-    "organization organisation institute institution university association society council committee "
-    "commission commissioner department ministry agency bank office nations union foundation center centre "
-    "group collaboration consortium board bureau fund programme program service federation network project "
-    "authority government trust inc ltd llc gmbh corporation company laboratory laboratories lab labs team academy "
-    "forum panel secretariat court "
-    "parliament assembly congress watch alliance coalition initiative observatory international national "
-    "european united world global federal".split()
-)
-_CONNECTORS = {"of", "on", "for", "and", "the", "in", "&", "de", "du", "des", "für", "to"}
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 _ARXIV = re.compile(
@@ -726,10 +717,7 @@ def _corporate(text: str) -> str | None:
         return None
     if re.fullmatch(r"[A-Z][A-Z0-9&-]{1,9}", name):
         return name
-    capitalised = all(w[0].isupper() or w.lower() in _CONNECTORS for w in words)
-    if capitalised and any(w.lower().strip("()") in _CORPORATE_WORDS for w in words) and not re.search(r"\d", name):
-        return name
-    return None
+    return name if is_organisation(name) else None
 
 
 def _format_name(kind: str, m: re.Match) -> str:

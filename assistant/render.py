@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from .records import Answer, Citation, Paper
@@ -9,13 +10,34 @@ from .records import Answer, Citation, Paper
 ABSTENTION = "The indexed papers do not answer this."
 
 
+_ORGANISATION_WORDS = frozenset(
+    "organization organisation institute institution university association society council committee "
+    "commission commissioner department ministry agency bank office nations union foundation center centre "
+    "group collaboration consortium board bureau fund programme program service federation network project "
+    "authority government trust inc ltd llc gmbh corporation company laboratory laboratories lab labs team academy "
+    "forum panel secretariat court "
+    "parliament assembly congress watch alliance coalition initiative observatory international national "
+    "european united world global federal".split()
+)
+_NAME_CONNECTORS = frozenset({"of", "on", "for", "and", "the", "in", "&", "de", "du", "des", "für", "to"})
+
+
+def is_organisation(name: str) -> bool:
+    """Whether a name is an organisation's: capitalised words (and connectors), one of them a kind of body
+    ("World Health Organization", "Department of Energy", "R Core Team")."""
+    words = name.split()
+    return (bool(words) and all(w[0].isupper() or w.lower() in _NAME_CONNECTORS for w in words)
+            and any(w.lower().strip("()") in _ORGANISATION_WORDS for w in words) and not re.search(r"\d", name))
+
+
 def surname(name: str) -> str:
-    """'Durdona I. Madaminova' → 'Madaminova'; 'Wæver, O.' → 'Wæver'; organisations stay whole."""
+    """'Durdona I. Madaminova' → 'Madaminova'; 'Wæver, O.' → 'Wæver'; organisations stay whole
+    ('Department of Energy')."""
     name = name.strip()
     if "," in name:
         return name.split(",")[0].strip()
     parts = name.split()
-    return parts[-1] if parts else name
+    return name if is_organisation(name) else parts[-1] if parts else name
 
 
 def author_label(authors: list[str]) -> str:

@@ -16,6 +16,9 @@ def test_author_year_page_styles():
     assert author_label(["Ann Lee", "Bo Chan"]) == "Lee & Chan"
     assert author_label(["Buzan, B.", "Wæver, O.", "de Wilde, J."]) == "Buzan et al."
     assert author_label([]) == "Anon."
+    # an organisation is named whole, not by its last word ("Energy (2018)")
+    assert citation_text(_citation(["Department of Energy"], "2018")) == "(Department of Energy, 2018, p. 83)"
+    assert author_label(["R Core Team"]) == "R Core Team"
 
 
 def test_reference_entry_has_doi_link():
