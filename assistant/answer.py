@@ -71,7 +71,9 @@ SUPPORT_FEATURES = (
     "quantity_unmet",  # a "how many/much" question and no new number in the best candidate
     "best_semantic",  # the best candidate's similarity to the question
     "best_rarest",  # the share of the question's two rarest terms the best candidate holds
+    "best_meaning",  # the best cosine of the question with the likeliest candidates, by the encoder's sentence vectors
 )
+_MEANING_CANDIDATES = 5  # likeliest candidates the encoder reads for "best_meaning" (~15 ms)
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _QUANTITY_Q = re.compile(r"\b(how (many|much|large|big|long|often|high)|what (number|percentage|share|proportion|"
@@ -347,7 +349,15 @@ class ExtractiveAnswerer:
         quantity = bool(_QUANTITY_Q.search(query.focus)) and not _new_numbers(query.focus, candidates[best].text)
         return np.array([p[best], x[best, FEATURES.index("coverage")], rarest, self._coverage(known, missing),
                          unknown, float(quantity), x[best, FEATURES.index("semantic")],
-                         x[best, FEATURES.index("rarest")]])
+                         x[best, FEATURES.index("rarest")], self._best_meaning(query, candidates, p)])
+
+    def _best_meaning(self, query: Query, candidates: list[Candidate], p: np.ndarray) -> float:
+        """How near in meaning the likeliest candidates come to the question, by the encoder itself (not the
+        word pieces): a question on a subject the library does not hold finds words, not meaning (mean .30 on
+        such development questions, .67 on answerable ones, .62 on their paraphrases)."""
+        likeliest = np.argsort(-p, kind="stable")[:_MEANING_CANDIDATES]
+        vectors = np.asarray(self.encode([query.text] + [candidates[i].text for i in likeliest]))
+        return float(np.max(vectors[1:] @ vectors[0]))
 
     def coverage_of(self, query: Query) -> Callable[[set[str]], float]:
         """A function: a set of terms -> the idf-weighted share of the question's (known) terms it holds."""

@@ -25,10 +25,10 @@ QUESTIONS = [REPO / "evals" / "corpus.jsonl", SHARED / "evals" / "litqa-dev.json
              REPO / "evals" / "paraphrases.jsonl"]
 GATES = {  # split -> metric -> (gate, "min" or "max"); measured: evals/README.md, "CI gate on real papers"
     "development": {"hit@5": (0.81, "min"), "citation_precision": (0.65, "min"), "citation_recall": (0.62, "min"),
-                    "key_fact_recall": (0.65, "min"), "abstention_accuracy": (0.22, "min"),
+                    "key_fact_recall": (0.65, "min"), "abstention_accuracy": (0.40, "min"),
                     "false_abstention_rate": (0.10, "max")},
     "validation": {"hit@5": (0.79, "min"), "citation_precision": (0.61, "min"), "citation_recall": (0.60, "min"),
-                   "key_fact_recall": (0.64, "min"), "abstention_accuracy": (0.09, "min"),
+                   "key_fact_recall": (0.64, "min"), "abstention_accuracy": (0.40, "min"),
                    "false_abstention_rate": (0.10, "max")},
 }
 

@@ -33,7 +33,17 @@ def test_a_candidate_is_right_when_it_is_half_of_a_gold_quote_on_its_page():
     assert label(_cand("Affinity was measured at 4 degrees in every sample."), "a.pdf", q) == 0
 
 
-def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_cap():
+def _bag_of_words(texts: list[str]) -> np.ndarray:
+    """Unit vectors of word counts (hashed): a stand-in for the encoder in these synthetic questions."""
+    out = np.zeros((len(texts), 64))
+    for row, text in zip(out, texts):
+        for word in text.lower().split():
+            row[sum(map(ord, word)) % 64] += 1
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def _described() -> list[Described]:
+    """40 synthetic questions, one in four unanswerable: the right sentence is the one that covers the question."""
     rng = np.random.default_rng(0)
     coverage = FEATURES.index("coverage")
     described = []
@@ -46,8 +56,16 @@ def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_ca
         cands = [_cand(f"receptor binds fentanyl {i}" if answerable else f"unrelated words {i}") for i in range(6)]
         described.append(Described(_question(f"q{n}", answerable), Query("receptor binds fentanyl", "q", set()),
                                    cands, {"a": "a.pdf"}, x, labels))
-    answerer = ExtractiveAnswerer(AnswerSettings(), encode=None, word_vectors=None,
-                                  idf={"receptor": 2.0, "bind": 2.0, "fentanyl": 3.0}, default_idf=3.0)
+    return described
+
+
+def _answerer() -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(AnswerSettings(), encode=_bag_of_words, word_vectors=None,
+                              idf={"receptor": 2.0, "bind": 2.0, "fentanyl": 3.0}, default_idf=3.0)
+
+
+def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_cap():
+    described, answerer = _described(), _answerer()
     model = fit(described, answerer, max_units=2, max_false_abstention=0.10)
     assert model.weights["coverage"] > 1.0
     assert all(abs(model.weights[name]) < model.weights["coverage"] for name in FEATURES if name != "coverage")
@@ -55,3 +73,15 @@ def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_ca
                 for d in described if d.question.answerable]
     assert np.mean([s < model.threshold for s in supports]) <= 0.10
     assert model.fitted_on["withheld_negatives"] == 0 and model.fitted_on["unanswerable"] == 10
+
+
+def test_a_support_only_fit_keeps_the_answers_and_refits_when_to_abstain():
+    """The candidate weights and keep shares of the given model stay; the support model learns that an off-topic
+    question's likeliest candidates do not mean what it asks (best_meaning)."""
+    described, answerer = _described(), _answerer()
+    base = fit(described, answerer, max_units=2, max_false_abstention=0.10)
+    base.support_weights, base.keep_other = {}, 0.9
+    refit = fit(described, answerer, max_units=2, max_false_abstention=0.10, candidates_from=base)
+    assert (refit.weights, refit.bias, refit.keep, refit.keep_other) == (base.weights, base.bias, base.keep, 0.9)
+    assert refit.support_weights["best_meaning"] > 0
+    assert refit.fitted_on["candidates_from"] == base.fitted_on

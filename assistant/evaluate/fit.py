@@ -83,17 +83,22 @@ def label(cand: Candidate, name: str, question: Question) -> int:
 
 
 def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int,
-        max_false_abstention: float = 0.10, c: float = 1.0) -> AnswerModel:
-    """Candidate weights, support weights, then the threshold and keep share that score best."""
+        max_false_abstention: float = 0.10, c: float = 1.0, candidates_from: AnswerModel | None = None) -> AnswerModel:
+    """Candidate weights, support weights, then the threshold and keep share that score best.
+
+    With ``candidates_from``, that model's candidate weights and keep shares are kept and only the support
+    model and its threshold are fitted: for new kinds of unanswerable question, without moving the answers."""
     from sklearn.linear_model import LogisticRegression
 
     usable = [d for d in described if len(d.candidates)]
     train = [d for d in usable if d.question.answerable and not d.withheld]
-    x = np.vstack([d.x for d in train])
     y = np.concatenate([d.labels for d in train])
-    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
-    model = AnswerModel(weights=_named_weights(FEATURES, clf.coef_[0]), bias=round(float(clf.intercept_[0]), 5),
-                        threshold=0.0, keep=1.0)
+    if candidates_from is None:
+        clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(np.vstack([d.x for d in train]), y)
+        model = AnswerModel(weights=_named_weights(FEATURES, clf.coef_[0]), bias=round(float(clf.intercept_[0]), 5),
+                            threshold=0.0, keep=1.0)
+    else:
+        model = AnswerModel(**{**candidates_from.__dict__, "fitted_on": {}})
     probabilities = [model.probability(d.x) for d in usable]
     q = np.vstack([answerer.support_features(d.query, d.candidates, d.x, p) for d, p in zip(usable, probabilities)])
     answerable = np.array([d.question.answerable and not d.withheld for d in usable], dtype=int)
@@ -106,20 +111,22 @@ def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int
     coverages = [answerer.coverage_of(d.query) for d in usable]
     best: tuple[float, ...] | None = None
     shares = [round(float(k), 2) for k in np.arange(0.5, 1.0001, 0.05)]
+    grid = [(model.keep, model.keep_other, model.complement)] if candidates_from else \
+        [(keep, keep_other, complement) for keep in shares for keep_other in shares if keep_other >= keep
+         for complement in COMPLEMENTS]
     for threshold in [0.0, *np.unique(np.quantile(supports, np.linspace(0, 1, 41)))]:
-        for keep in shares:
-            for keep_other in [k for k in shares if k >= keep]:
-                for complement in COMPLEMENTS:
-                    model.threshold, model.keep, model.keep_other = threshold, keep, keep_other
-                    model.complement = complement
-                    score, false_abstention = objective(usable, probabilities, supports, model, max_units, coverages)
-                    if false_abstention <= max_false_abstention and (best is None or score > best[0]):
-                        best = (score, threshold, keep, keep_other, complement)
+        for keep, keep_other, complement in grid:
+            model.threshold, model.keep, model.keep_other, model.complement = threshold, keep, keep_other, complement
+            score, false_abstention = objective(usable, probabilities, supports, model, max_units, coverages)
+            if false_abstention <= max_false_abstention and (best is None or score > best[0]):
+                best = (score, threshold, keep, keep_other, complement)
     _, threshold, model.keep, model.keep_other, model.complement = best or (0.0, 0.0, 1.0, 1.0, 1.0)
     model.threshold = round(float(threshold), 5)
     model.fitted_on = {"questions": len(usable), "answerable": len(train), "unanswerable": len(usable) - len(train),
                        "withheld_negatives": sum(d.withheld for d in described), "candidates": int(len(y)),
                        "positives": int(y.sum()), "C": c, "max_false_abstention": max_false_abstention}
+    if candidates_from is not None:
+        model.fitted_on["candidates_from"] = candidates_from.fitted_on
     return model
 
 
