@@ -73,7 +73,7 @@ SUPPORT_FEATURES = (
     "best_rarest",  # the share of the question's two rarest terms the best candidate holds
     "best_meaning",  # the best cosine of the question with the likeliest candidates, by the encoder's sentence vectors
 )
-_MEANING_CANDIDATES = 5  # likeliest candidates the encoder reads for "best_meaning" (~15 ms)
+_MEANING_CANDIDATES = 5  # likeliest candidates the encoder reads for "best_meaning" (~47 ms a warm ask, benchmarks/)
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _QUANTITY_Q = re.compile(r"\b(how (many|much|large|big|long|often|high)|what (number|percentage|share|proportion|"

@@ -659,7 +659,7 @@ def _parse_authors(text: str) -> tuple[list[str], int, str | None]:
     # them close the list with its full stop ("Jacob Devlin, Ming-Wei Chang, Kenton Lee, Kristina Toutanova. BERT: …"):
     # a title is not a run of "Given Surname" pieces
     end = names[-1][1] if names else 0
-    weak_run = len(names) - next((i + 1 for i in range(len(names) - 1, -1, -1) if not names[i][2]), 0)
+    weak_run = next((k for k, (_, _, weak) in enumerate(reversed(names)) if not weak), len(names))
     listed = weak_run >= 2 and text[end:end + 1] == "."
     while names and names[-1][2] and not listed and not _QUOTED.match(text, end + _leading_punct(text, end)):
         names.pop()
