@@ -30,6 +30,9 @@ from itertools import accumulate
 
 _LONGEST = 24  # letters: longer words are unknown terms, kept whole by the middle rule
 _RUN = re.compile(r"[A-Za-z]{8,}")  # shorter runs are mostly words, or too short to segment with confidence
+# a full stop after a word (not an initial: "e.g.") or a bracket, then a capitalised word; a comma, semicolon or colon
+# between two words ("St.Louis", "S1).Each", "Here,we"; not "N,N-dimethyl", "2,4" or "p.R175H")
+_GLUED_PUNCTUATION = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[)\]]))[.!?](?=[A-Z][a-z])|(?<=[A-Za-z]{2})[,;:](?=[A-Za-z]{2})")
 _COMMON = 50_000
 _SHORT = 100
 _GLUED_SHARE = 0.02  # wholly-common glued runs per distinct word: 4-15% in the 3 of 34 real papers where
@@ -182,20 +185,18 @@ def join_split_words(text: str, offsets: list[int], raw: str) -> tuple[str, list
 
 
 def restore_spaces(text: str, offsets: list[int], printed: Counter | None = None) -> tuple[str, list[int]]:
-    """``text`` with spaces put into its glued letter runs, and its per-character raw offsets to match;
-    ``printed``: the document's ``printed_words``."""
+    """``text`` with spaces put into its glued letter runs and after the punctuation glued to a word
+    ("change.In", "Here,we"), and its per-character raw offsets to match; ``printed``: the document's
+    ``printed_words``."""
+    points = {match.start() + point for match in _RUN.finditer(text) for point in split_points(match.group(), printed)}
+    points |= {match.end() for match in _GLUED_PUNCTUATION.finditer(text)}
     out: list[str] = []
     out_offsets: list[int] = []
     done = 0
-    for match in _RUN.finditer(text):
-        points = split_points(match.group(), printed)
-        if not points:
-            continue
-        for point in points:
-            at = match.start() + point
-            out.append(text[done:at] + " ")
-            out_offsets += offsets[done:at] + [offsets[at]]
-            done = at
+    for at in sorted(points):
+        out.append(text[done:at] + " ")
+        out_offsets += offsets[done:at] + [offsets[at]]
+        done = at
     out.append(text[done:])
     out_offsets += offsets[done:]
     return "".join(out), out_offsets

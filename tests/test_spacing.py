@@ -71,6 +71,15 @@ def test_restored_spaces_map_back_to_the_raw_text():
     assert "".join(text[o] for o, ch in zip(offsets, clean) if ch != " ") == text.replace(" ", "")
 
 
+def test_punctuation_glued_to_the_next_word_gets_its_space_back():
+    """In a glued document a full stop glued to the next sentence hides the sentence's end from the splitter."""
+    text = "They bound DNA(Figure S1).Each mutant changed.In St.Louis,however,not e.g.The N,N-dimethyl 2,4 p.R175H"
+    clean, offsets = spacing.restore_spaces(text, list(range(len(text))))
+    assert clean == ("They bound DNA(Figure S1). Each mutant changed. In St. Louis, however, not e.g.The N,N-dimethyl "
+                     "2,4 p.R175H")
+    assert "".join(text[o] for o, ch in zip(offsets, clean) if ch != " ") == text.replace(" ", "")
+
+
 @pytest.mark.parametrize("split, word", [("in flammation", "inflammation"), ("act ivity", "activity"),
                                          ("A fter", "After"), ("phos phor ylation", "phosphorylation")])
 def test_a_space_inside_a_word_is_taken_out(split, word):
@@ -125,6 +134,7 @@ def test_a_real_paper_whose_words_pypdf_runs_together():
     _, clean, raw = _real_paper("10.1021_acschembio.3c00138.pdf")
     assert "the extent of repression could be controlled by altering the concentration" in clean
     assert "andtheextentofrepression" in raw  # the raw text as pypdf gave it
+    assert "peptides. Through" in clean and "peptides.Through" in raw
 
 
 @pytest.mark.slow
