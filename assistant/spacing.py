@@ -10,7 +10,8 @@ split wholly into common words, where any paper has a few names that happen to, 
 the words split off the run's two ends must be common (among the
 table's top ``_COMMON`` words; one- and two-letter pieces among its ``_SHORT`` most frequent).
 What is left in the middle stays whole, so a drug name, a gene or a DNA sequence is never cut
-into syllables ("concentrationofgrazoprevir" → "concentration of grazoprevir").
+into syllables ("concentrationofgrazoprevir" → "concentration of grazoprevir"). In such a document a full stop or
+comma glued to the next word ("change.In", "Here,we") gets its space back too, so sentences split where they end.
 
 A space inside a word (where a ligature or a kerned glyph stood) is taken out of any document: see
 ``split_word_gaps``; and where a document's fonts set words apart in pieces ("whic h", "ha v e b een",
