@@ -31,8 +31,8 @@ from itertools import accumulate
 
 _LONGEST = 24  # letters: longer words are unknown terms, kept whole by the middle rule
 _RUN = re.compile(r"[A-Za-z]{8,}")  # shorter runs are mostly words, or too short to segment with confidence
-# a full stop after a word (not an initial: "e.g.") or a bracket, then a capitalised word; a comma, semicolon or colon
-# between two words ("St.Louis", "S1).Each", "Here,we"; not "N,N-dimethyl", "2,4" or "p.R175H")
+# a full stop, "?" or "!" after a word (not an initial: "e.g.") or a bracket, then a capitalised word; a comma,
+# semicolon or colon between two words ("St.Louis", "S1).Each", "Here,we"; not "N,N-dimethyl", "2,4" or "p.R175H")
 _GLUED_PUNCTUATION = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[)\]]))[.!?](?=[A-Z][a-z])|(?<=[A-Za-z]{2})[,;:](?=[A-Za-z]{2})")
 _COMMON = 50_000
 _SHORT = 100
