@@ -8,13 +8,14 @@ on its neighbour ("This document …") is kept with that neighbour.
 
 Every candidate is described by general features (``FEATURES``: similarity, idf-weighted
 coverage of the question, the passage's retrieval score, numbers, position; a paper's own
-abbreviations, "thiabendazole (TBZ)", make its two forms one term) and scored by a
-logistic model fitted on the development questions (``assistant fit``). Whether the evidence
-answers the question at all is a second logistic model over question-level features
-(``SUPPORT_FEATURES``: how good the best candidate is, and how much of the question — its
-rarest terms above all — the top passages lack). The weights, the abstention threshold and the
-share of the best score a further sentence needs live in ``answer_model.json``, all fitted on
-development questions: no hand-set constants decide.
+abbreviations, "thiabendazole (TBZ)", make its two forms one term) and scored by weights
+fitted on the development questions (``assistant fit``: a ranker of each question's candidates,
+scaled to probabilities). Whether the evidence answers the question at all is a logistic model
+over question-level features (``SUPPORT_FEATURES``: how good the best candidate is, and how much
+of the question — its rarest terms above all — the top passages lack). The weights and the
+abstention threshold live in ``answer_model.json``, fitted on development questions; so do the
+shares of the best probability a further sentence needs, which each fit carries over (chosen by
+the fit, they cost precision on validation; see evals/README.md).
 """
 
 from __future__ import annotations

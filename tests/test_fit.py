@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.answer import FEATURES, Candidate, ExtractiveAnswerer, Query
-from assistant.evaluate.fit import Described, fit, label
+from assistant.answer import FEATURES, AnswerModel, Candidate, ExtractiveAnswerer, Query
+from assistant.evaluate.fit import Described, fit, label, rank_weights
 from assistant.evaluate.questions import Question
 from assistant.records import Page
 from assistant.settings import AnswerSettings
@@ -64,24 +64,52 @@ def _answerer() -> ExtractiveAnswerer:
                               idf={"receptor": 2.0, "bind": 2.0, "fentanyl": 3.0}, default_idf=3.0)
 
 
+def _base() -> AnswerModel:
+    """The model a fit starts from: its keep shares are kept."""
+    return AnswerModel(weights={}, bias=0.0, threshold=0.0, keep=0.6, keep_other=0.8, complement=0.3,
+                       fitted_on={"questions": 1})
+
+
 def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_cap():
     described, answerer = _described(), _answerer()
-    model = fit(described, answerer, max_units=2, max_false_abstention=0.10)
+    model = fit(described, answerer, max_units=2, base=_base(), max_false_abstention=0.10)
     assert model.weights["coverage"] > 1.0
     assert all(abs(model.weights[name]) < model.weights["coverage"] for name in FEATURES if name != "coverage")
     supports = [model.support(answerer.support_features(d.query, d.candidates, d.x, model.probability(d.x)))
                 for d in described if d.question.answerable]
     assert np.mean([s < model.threshold for s in supports]) <= 0.10
     assert model.fitted_on["withheld_negatives"] == 0 and model.fitted_on["unanswerable"] == 10
+    assert (model.keep, model.keep_other, model.complement) == (0.6, 0.8, 0.3)  # carried over, not fitted
 
 
 def test_a_support_only_fit_keeps_the_answers_and_refits_when_to_abstain():
     """The candidate weights and keep shares of the given model stay; the support model learns that an off-topic
     question's likeliest candidates do not mean what it asks (best_meaning)."""
     described, answerer = _described(), _answerer()
-    base = fit(described, answerer, max_units=2, max_false_abstention=0.10)
+    base = fit(described, answerer, max_units=2, base=_base(), max_false_abstention=0.10)
     base.support_weights, base.keep_other = {}, 0.9
-    refit = fit(described, answerer, max_units=2, max_false_abstention=0.10, candidates_from=base)
+    refit = fit(described, answerer, max_units=2, base=base, max_false_abstention=0.10, support_only=True)
     assert (refit.weights, refit.bias, refit.keep, refit.keep_other) == (base.weights, base.bias, base.keep, 0.9)
     assert refit.support_weights["best_meaning"] > 0
-    assert refit.fitted_on["candidates_from"] == base.fitted_on
+    assert refit.fitted_on["base"] == base.fitted_on and refit.fitted_on["support_only"]
+
+
+def test_the_ranker_weighs_what_sets_a_question_s_right_candidates_apart_not_what_sets_questions_apart():
+    """A feature constant within each question (here: high where a question has two right candidates) says
+    nothing about which candidate to pick and gets no weight; the one that sets the right candidates apart
+    within their question puts them first."""
+    rng = np.random.default_rng(1)
+    coverage, paper_share = FEATURES.index("coverage"), FEATURES.index("paper_share")
+    described = []
+    for n in range(30):
+        x = rng.uniform(0, 0.3, size=(8, len(FEATURES)))
+        labels = np.zeros(8, dtype=int)
+        right = [0, 1] if n % 2 else [0]
+        labels[right] = 1
+        x[right, coverage] += 0.5
+        x[:, paper_share] = float(len(right) == 2)
+        described.append(Described(_question(f"q{n}"), Query("q", "q", set()), [_cand("c")] * 8, {"a": "a.pdf"},
+                                   x, labels))
+    w = rank_weights(described)
+    assert abs(w[paper_share]) < 1e-6 < w[coverage]
+    assert all(d.labels[np.argmax(d.x @ w)] == 1 for d in described)

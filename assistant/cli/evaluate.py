@@ -170,14 +170,16 @@ def _index_corpus(library, corpora: tuple[str, ...]) -> None:
 @click.option("--max-false-abstention", type=float, default=0.10, show_default=True,
               help="The abstention threshold is chosen with at most this share of answerable questions refused.")
 @click.option("--support-only", is_flag=True,
-              help="Keep the current model's candidate weights and keep shares; refit only when to abstain.")
+              help="Keep the current model's candidate weights too; refit only when to abstain.")
 @user_errors
 def fit_model(questions: tuple[str, ...], index_dir: str | None, corpus: tuple[str, ...], splits: str,
               out: str | None, max_false_abstention: float, support_only: bool) -> None:
     """Fit the answerer's scoring model on the development questions of QUESTIONS.
 
     Only questions whose papers are all in the "development" split of --splits are used
-    (paraphrases never): the validation questions stay unseen, to judge the fit.
+    (paraphrases never): the validation questions stay unseen, to judge the fit. The candidate
+    weights, the support model and the abstention threshold are fitted; the keep shares (how near
+    the best sentence a further one must come) stay those of the current model.
     --support-only refits the abstention part alone (the support model and its threshold), e.g.
     after adding unanswerable questions of a new kind, leaving every answer's sentences as they are.
 
@@ -194,8 +196,8 @@ def fit_model(questions: tuple[str, ...], index_dir: str | None, corpus: tuple[s
     chosen = [q for q in _load_all(questions) if split_of(q, split_map) == "development" and not q.paraphrase_of]
     library = _eval_library(index_dir, corpus)
     answerer, described = describe_questions(library, chosen)
-    model = fit(described, answerer, library.settings.answer.max_sentences, max_false_abstention,
-                candidates_from=answerer.model if support_only else None)
+    model = fit(described, answerer, library.settings.answer.max_sentences, answerer.model, max_false_abstention,
+                support_only=support_only)
     model.save(out or BUNDLED_MODEL)
     click.echo(f"fitted on {len(chosen)} development questions ({model.fitted_on['candidates']} candidates, "
                f"{model.fitted_on['positives']} right); threshold {model.threshold}, keep {model.keep}")
