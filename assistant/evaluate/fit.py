@@ -144,7 +144,8 @@ def rank_weights(train: list[Described], l2: float = RANK_L2) -> np.ndarray:
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = l2 * float(w @ w) / 2, l2 * w
         for x, right in groups:
-            e = np.exp(x @ w - (x @ w).max())
+            scores = x @ w
+            e = np.exp(scores - scores.max())
             total -= float(np.log(e[right].sum() / e.sum()))
             grad = grad - x[right].T @ e[right] / e[right].sum() + x.T @ e / e.sum()
         return total, grad
