@@ -69,7 +69,6 @@ SUPPORT_FEATURES = (
     "missing_rarest",  # idf (relative) of the rarest question term the library has but no top passage holds
     "missing_share",  # idf-weighted share of the question's terms found in none of the top passages (_top_passages)
     "missing_unknown",  # share of the question's terms found nowhere in the library (paraphrase, or off-topic)
-    "quantity_unmet",  # a "how many/much" question and no new number in the best candidate
     "best_semantic",  # the best candidate's similarity to the question
     "best_rarest",  # the share of the question's two rarest terms the best candidate holds
     "best_meaning",  # the best cosine of the question with the likeliest candidates, by the encoder's sentence vectors
@@ -347,9 +346,8 @@ class ExtractiveAnswerer:
         missing = {t for t in known if t not in top}
         rarest = max((self._idf(t) for t in missing), default=0.0) / self.default_idf
         unknown = 1 - len(known) / len(query.wanted) if query.wanted else 0.0
-        quantity = bool(_QUANTITY_Q.search(query.focus)) and not _new_numbers(query.focus, candidates[best].text)
         return np.array([p[best], x[best, FEATURES.index("coverage")], rarest, self._coverage(known, missing),
-                         unknown, float(quantity), x[best, FEATURES.index("semantic")],
+                         unknown, x[best, FEATURES.index("semantic")],
                          x[best, FEATURES.index("rarest")], self._best_meaning(query, candidates, p)])
 
     def _best_meaning(self, query: Query, candidates: list[Candidate], p: np.ndarray) -> float:
