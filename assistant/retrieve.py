@@ -85,6 +85,9 @@ def _term(word: str) -> str:
 
 
 _NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)([a-z]{2,})")
+# a subscript pypdf sets apart from its symbol ("cA 4", "EC 50", "CO 2"): the symbol, a space and one or two
+# digits also give the term the symbol prints as one word ("ca4", "ec50"), which a question types
+_SUBSCRIPT = re.compile(r"(?<![\w.,])([A-Za-z]{1,4}) (\d{1,2})(?![\w.,]\d|\w)")  # with a capital, not a stop word
 
 
 def terms(text: str) -> list[str]:
@@ -99,7 +102,8 @@ def terms(text: str) -> list[str]:
             glued = _NUMBER_UNIT.fullmatch(word)
             if glued:
                 out += [glued[1], _term(glued[2])]
-    return out
+    return out + [_term(m[1].lower() + m[2]) for m in _SUBSCRIPT.finditer(text)
+                  if not m[1].islower() and m[1].lower() not in stop]
 
 
 def about_references(question: str) -> bool:

@@ -114,6 +114,15 @@ def test_a_number_glued_to_its_unit_matches_the_two_apart():
     assert terms("the 23S rRNA in 3D") == [terms("23S")[0], terms("rRNA")[0], "3d"]
 
 
+def test_a_subscript_pypdf_sets_apart_matches_the_symbol_typed_as_one_word():
+    """pypdf reads "cA<sub>4</sub>" as "cA 4": the question's "cA4" or "EC50" still finds it; a word before a
+    number is no symbol ("Figure 4", "in 2 cases"), nor is a decimal ("CO 2.5")."""
+    assert terms("cA4")[0] in terms("a molecule of cA 4 bound to Csx23")
+    assert terms("EC50")[0] in terms("a lower EC 50 (62 nM)") and "co2" in terms("CO 2 levels")
+    for text in ["Figure 4 shows", "In 2 cases", "at 5 mM", "CO 2.5 units", "the fa 4 value"]:
+        assert terms(text) == [t for word in text.split() for t in terms(word)], text
+
+
 def test_a_reference_that_qualifies_a_noun_is_not_a_question_about_cited_works():
     assert not about_references("In the SoK, what does a reference monitor do?")
     assert not about_references("Which reference genome were the reads aligned to?")
