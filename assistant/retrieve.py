@@ -93,7 +93,8 @@ _SUBSCRIPT = re.compile(r"(?<![\w.,])([A-Za-z]{1,4}) (\d{1,2})(?![\w.,]\d|\w)") 
 def terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed tokens (numbers kept whole: 3.5, 272, 43,258); a number
     glued to a unit of two letters or more also gives both apart ("38mm": 38mm, 38, mm), as "38 mm"
-    does; "23S", "3D" stay whole (names more often than a number and its unit)."""
+    does; "23S", "3D" stay whole (names more often than a number and its unit); a subscript set apart
+    ("cA 4") also gives the symbol as one word ("ca4")."""
     stop = _stopwords()
     out = []
     for word in (w.lower().replace(",", "") for w in _TOKEN.findall(text)):

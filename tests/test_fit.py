@@ -1,9 +1,13 @@
 """Fitting the answer model: labels from gold evidence, weights that follow the data, a threshold
-chosen under the false-abstention cap (synthetic questions; no library needed)."""
+chosen under the false-abstention cap (synthetic questions; the last test runs `assistant fit` on the
+corpus library)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from assistant.answer import FEATURES, AnswerModel, Candidate, ExtractiveAnswerer, Query
 from assistant.evaluate.fit import Described, fit, label, rank_weights
@@ -114,3 +118,25 @@ def test_the_ranker_weighs_what_sets_a_question_s_right_candidates_apart_not_wha
     w = rank_weights(described)
     assert abs(w[paper_share]) < 1e-6 < w[coverage]
     assert all(d.labels[np.argmax(d.x @ w)] == 1 for d in described)
+
+
+@pytest.mark.slow
+def test_the_fit_command_refits_from_the_library_s_own_answers(corpus_library, tmp_path):
+    """`assistant fit` end to end on a real library: each development question asked through the library,
+    the model written where asked, the keep shares carried over from the bundled model, every support feature
+    weighed, and the base's provenance kept one level deep."""
+    from click.testing import CliRunner
+
+    from assistant.answer import SUPPORT_FEATURES
+    from assistant.cli import cli
+
+    out = tmp_path / "model.json"
+    evals = Path(__file__).resolve().parents[1] / "evals"
+    result = CliRunner().invoke(cli, ["fit", str(evals / "corpus.jsonl"), "--index", str(corpus_library.dir),
+                                      "--splits", str(evals / "splits.json"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    model, bundled = AnswerModel.load(out), AnswerModel.load(None)
+    assert model.fitted_on["questions"] == 71 and model.fitted_on["unanswerable"] == 11
+    assert set(model.support_weights) == set(SUPPORT_FEATURES) and model.weights["coverage"] > 0
+    assert (model.keep, model.keep_other, model.complement) == (bundled.keep, bundled.keep_other, bundled.complement)
+    assert "base" not in model.fitted_on["base"] and 0 <= model.threshold <= 1

@@ -9,9 +9,10 @@ this question's candidates are right), then scaled to probabilities by one logis
 ranker's score (Platt scaling); a logistic regression fits the support model (does the evidence
 answer the question at all?) on answerable against unanswerable questions (only real ones: answerable
 questions asked again with their gold papers withheld, once added as negatives, made validation and
-paraphrases worse; evals/README.md, stop 37); then the abstention threshold is chosen on the same development questions by the metrics it drives (citation precision, key facts and
-abstention, the answer targets; not citation recall, which rewards citing more pages at precision's
-cost), with false abstention held to at most ``max_false_abstention``. The keep shares are carried
+paraphrases worse; evals/README.md, stop 37); then the abstention threshold is chosen on the same
+development questions by the metrics it drives (citation precision, key facts and abstention, the
+answer targets; not citation recall, which rewards citing more pages at precision's cost), with false
+abstention held to at most ``max_false_abstention``. The keep shares are carried
 over from the model the library answers with (see ``fit``).
 Validation questions never enter here.
 """
@@ -49,11 +50,8 @@ class Described:
 
 def describe_questions(library: Any, questions: list[Question]) -> tuple[ExtractiveAnswerer, list[Described]]:
     """The library's extractive answerer, and each question's candidates, features and labels."""
-    out, answerer = [], None
-    for q in questions:
-        answerer, described = _describe(library, q)
-        out.append(described)
-    return answerer, out
+    described = [_describe(library, q) for q in questions]
+    return (described[-1][0] if described else None), [d for _, d in described]
 
 
 def _describe(library: Any, q: Question) -> tuple[ExtractiveAnswerer, Described]:
