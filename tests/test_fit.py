@@ -82,7 +82,7 @@ def test_fit_learns_the_informative_feature_and_respects_the_false_abstention_ca
     supports = [model.support(answerer.support_features(d.query, d.candidates, d.x, model.probability(d.x)))
                 for d in described if d.question.answerable]
     assert np.mean([s < model.threshold for s in supports]) <= 0.10
-    assert model.fitted_on["unanswerable"] == 10
+    assert model.fitted_on["withheld_negatives"] == 0 and model.fitted_on["unanswerable"] == 10
     assert (model.keep, model.keep_other, model.complement) == (0.6, 0.8, 0.3)  # carried over, not fitted
 
 

@@ -7,12 +7,12 @@ of the gold quote, or half of itself, with it as one run of tokens (SCHEMA's "co
 The candidate weights are fitted on the answerable questions as a ranker (``rank_weights``: which of
 this question's candidates are right), then scaled to probabilities by one logistic regression on the
 ranker's score (Platt scaling); a logistic regression fits the support model (does the evidence
-answer the question at all?) on answerable against unanswerable questions (only real ones: answerable
-questions asked again with their gold papers withheld, once added as negatives, made validation and
-paraphrases worse; evals/README.md, stop 37); then the abstention threshold is chosen on the same
-development questions by the metrics it drives (citation precision, key facts and abstention, the
-answer targets; not citation recall, which rewards citing more pages at precision's cost), with false
-abstention held to at most ``max_false_abstention``. The keep shares are carried
+answer the question at all?) on answerable against unanswerable questions, plus each answerable
+question asked again with its gold papers withheld from retrieval (hard negatives: the same question,
+evidence that cannot answer it — unanswerable questions are few); then the abstention threshold is
+chosen on the same development questions by the metrics it drives (citation precision, key facts and
+abstention, the answer targets; not citation recall, which rewards citing more pages at precision's
+cost), with false abstention held to at most ``max_false_abstention``. The keep shares are carried
 over from the model the library answers with (see ``fit``).
 Validation questions never enter here.
 """
@@ -46,21 +46,31 @@ class Described:
     paper_files: dict[str, str]  # paper id -> PDF file name
     x: np.ndarray
     labels: np.ndarray
+    withheld: bool = False  # asked with its gold papers withheld: a negative for the support model only
 
 
-def describe_questions(library: Any, questions: list[Question]) -> tuple[ExtractiveAnswerer, list[Described]]:
-    """The library's extractive answerer, and each question's candidates, features and labels."""
-    described = [_describe(library, q) for q in questions]
-    return (described[-1][0] if described else None), [d for _, d in described]
+def describe_questions(library: Any, questions: list[Question],
+                       negatives: bool = True) -> tuple[ExtractiveAnswerer, list[Described]]:
+    """The library's extractive answerer, and each question's candidates, features and labels;
+    with ``negatives``, each answerable question also with its gold papers withheld."""
+    out, answerer = [], None
+    papers = library.papers()
+    for q in questions:
+        answerer, described = _describe(library, q, None)
+        out.append(described)
+        others = [p.id for p in papers if p.file_name not in q.papers]
+        if negatives and q.answerable and others:
+            out.append(_describe(library, q, others)[1])
+    return answerer, out
 
 
-def _describe(library: Any, q: Question) -> tuple[ExtractiveAnswerer, Described]:
+def _describe(library: Any, q: Question, paper_ids: list[str] | None) -> tuple[ExtractiveAnswerer, Described]:
     history = [t.model_dump() for t in q.history]
-    state, query, evidence, pages = library.prepare(q.question, history, None, "hybrid")
+    state, query, evidence, pages = library.prepare(q.question, history, paper_ids, "hybrid")
     candidates, x = state.answerer.described(query, evidence, pages, state.references)
     paper_files = {pid: paper.file_name for pid, paper in state.papers.items()}
     labels = np.array([label(c, paper_files[c.paper_id], q) for c in candidates], dtype=int)
-    return state.answerer, Described(q, query, candidates, paper_files, x, labels)
+    return state.answerer, Described(q, query, candidates, paper_files, x, labels, withheld=paper_ids is not None)
 
 
 def label(cand: Candidate, name: str, question: Question) -> int:
@@ -87,7 +97,7 @@ def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int
     from sklearn.linear_model import LogisticRegression
 
     usable = [d for d in described if len(d.candidates)]
-    train = [d for d in usable if d.question.answerable]
+    train = [d for d in usable if d.question.answerable and not d.withheld]
     y = np.concatenate([d.labels for d in train])
     model = AnswerModel(**{**base.__dict__, "fitted_on": {}})
     if not support_only:
@@ -98,10 +108,12 @@ def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int
         model.bias = round(float(platt.intercept_[0]), 5)
     probabilities = [model.probability(d.x) for d in usable]
     q = np.vstack([answerer.support_features(d.query, d.candidates, d.x, p) for d, p in zip(usable, probabilities)])
-    answerable = np.array([d.question.answerable for d in usable], dtype=int)
+    answerable = np.array([d.question.answerable and not d.withheld for d in usable], dtype=int)
     support = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(q, answerable)
     model.support_weights = _named_weights(SUPPORT_FEATURES, support.coef_[0])
     model.support_bias = round(float(support.intercept_[0]), 5)
+    real = [i for i, d in enumerate(usable) if not d.withheld]  # the threshold is chosen on the real questions
+    usable, probabilities, q = [usable[i] for i in real], [probabilities[i] for i in real], q[real]
     supports = [model.support(row) for row in q]
     coverages = [answerer.coverage_of(d.query) for d in usable]
     best: tuple[float, float] | None = None
@@ -112,7 +124,7 @@ def fit(described: list[Described], answerer: ExtractiveAnswerer, max_units: int
             best = (score, threshold)
     model.threshold = round(float(best[1] if best else 0.0), 5)
     model.fitted_on = {"questions": len(usable), "answerable": len(train), "unanswerable": len(usable) - len(train),
-                       "candidates": int(len(y)),
+                       "withheld_negatives": sum(d.withheld for d in described), "candidates": int(len(y)),
                        "positives": int(y.sum()), "C": c, "max_false_abstention": max_false_abstention,
                        "support_only": support_only,
                        "base": {k: v for k, v in base.fitted_on.items() if k != "base"}}  # one level, not a chain
