@@ -51,3 +51,30 @@ def test_report_rows_and_types(report):
     assert report["n"] == sum(1 for line in QUESTIONS.read_text().splitlines() if line.strip())
     assert {"numeric", "definition", "list", "factoid", "cross-paper", "reference", "unanswerable",
             "follow-up"} <= set(report["by_type"])
+
+
+# The corpus questions reworded (their copies in paraphrases.jsonl) on the same 2-paper library: a small library
+# lacks many of a reworded question's words, which must not make it refuse them (evals/README.md, stop 37).
+PARAPHRASE_GATE = {"citation_precision": 0.80, "citation_recall": 0.75, "key_fact_recall": 0.70}
+PARAPHRASE_CEILING = {"false_abstention_rate": 0.10}
+
+
+@pytest.fixture(scope="module")
+def paraphrase_report(corpus_library, tmp_path_factory):
+    out = tmp_path_factory.mktemp("eval-paraphrases")
+    corpus_ids = {json.loads(line)["id"] for line in QUESTIONS.read_text().splitlines() if line.strip()}
+    lines = [line for line in (QUESTIONS.parent / "paraphrases.jsonl").read_text().splitlines()
+             if line.strip() and json.loads(line)["paraphrase_of"] in corpus_ids]
+    questions = out / "corpus-paraphrases.jsonl"
+    questions.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["eval", str(questions), "--index", str(corpus_library.dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "report.json").read_text())
+
+
+def test_reworded_corpus_questions_are_answered_on_the_small_library(paraphrase_report):
+    assert paraphrase_report["n"] == 16 and paraphrase_report["citation_validity"] == 1.0
+    for metric, gate in PARAPHRASE_GATE.items():
+        assert paraphrase_report[metric] >= gate, f"{metric} {paraphrase_report[metric]:.3f} < gate {gate}"
+    for metric, ceiling in PARAPHRASE_CEILING.items():
+        assert paraphrase_report[metric] <= ceiling, f"{metric} {paraphrase_report[metric]:.3f} > ceiling {ceiling}"
