@@ -17,19 +17,24 @@ from collections.abc import Callable, Iterable
 _PARENTHESIS = re.compile(r"\(([^()]{1,80})\)")
 _SHORT = re.compile(r"(?=.*[A-Z])[^\W_][\w./+-]{0,8}", re.UNICODE)  # 2-10 characters, a capital among them
 _WORD = re.compile(r"\S+")
+_SUBSCRIPTED = re.compile(r"^([A-Za-z]{1,4}) (\d{1,2})$")  # "cA 4": a subscript pypdf set apart from its symbol
 
 
 def definitions(text: str) -> list[tuple[str, str]]:
     """(short form, long form) pairs the text defines, in order of appearance."""
     found = []
     for match in _PARENTHESIS.finditer(text):
-        inside = re.split(r"[;,]", match.group(1))[0].strip()
+        inside = _SUBSCRIPTED.sub(r"\1\2", re.split(r"[;,]", match.group(1))[0].strip())
         before = text[max(0, match.start() - 300):match.start()]
         before = re.split(r"[.;:!?()\[\]]\s", before)[-1]  # within the sentence, after any earlier parenthesis
         if len(inside.split()) <= 2 and _SHORT.fullmatch(inside):
             words = _WORD.findall(before)
             limit = min(len(inside) + 5, 2 * len(inside))
-            long_form = _long_form(inside, " ".join(words[-limit:]))
+            candidate = " ".join(words[-limit:])
+            # a number closing the short form may be spelt out or absent in the long one ("tetra-adenylate (cA4)");
+            # its letters alone must be two at least (one letter matches any word it opens)
+            letters = inside.rstrip("0123456789")
+            long_form = _long_form(inside, candidate) or (_long_form(letters, candidate) if len(letters) > 1 else None)
             pair = (inside, long_form)
         else:  # "TBZ (thiabendazole)": the short form before, the long form inside
             short = _WORD.findall(before)[-1:] or [""]

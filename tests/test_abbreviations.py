@@ -20,6 +20,14 @@ def test_a_short_form_after_its_long_form_and_the_other_way_round():
     # "HsMOR" is Homo sapiens' receptor: no "s" in the words before it, so no long form is made up
 
 
+def test_a_short_form_with_a_subscript_is_defined_by_its_letters():
+    """pypdf reads "(cA<sub>4</sub>)" as "(cA 4 )"; the number may be spelt out in the long form or not be in it."""
+    text = "The domain binds cyclic tetra-adenylate (cA 4 ), and AlphaFold 2 (AF2) models it. Spores (S 2) grew."
+    assert definitions(text) == [("cA4", "cyclic tetra-adenylate"), ("AF2", "AlphaFold 2")]
+    paper = Abbreviations([text], terms)
+    assert terms("cA4")[0] in paper.expand(set(terms("cyclic tetra-adenylate")))  # and "cA 4" gives "ca4" (terms)
+
+
 def test_parentheses_that_define_nothing_are_not_abbreviations():
     text = ("Cells grew faster (Fig. 2) and larger (p < 0.05). The yield rose (see Methods) in 2019 (ref. 4). "
             "The method (ours) wins. Growth rose (XR) by weight.")
