@@ -6,7 +6,8 @@ in 1967") holds none of the question's words for it. Definitions are found as Sc
 simple algorithm for identifying abbreviation definitions in biomedical text", PSB 2003): a short form in
 parentheses after its long form (or a long form in parentheses after its short form), the long form being
 the fewest words before it whose letters hold the short form's letters in order, its first letter opening a
-word. Only what a paper defines counts, for that paper: "HDR" is not the same in every library.
+word; a number closing the short form ("cA 4", a subscript pypdf sets apart) may be missing from the long form
+("cyclic tetra-adenylate"). Only what a paper defines counts, for that paper: "HDR" is not the same in every library.
 """
 
 from __future__ import annotations
