@@ -15,17 +15,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from .spacing import SUBSCRIPT
+
 _PARENTHESIS = re.compile(r"\(([^()]{1,80})\)")
 _SHORT = re.compile(r"(?=.*[A-Z])[^\W_][\w./+-]{0,8}", re.UNICODE)  # 2-10 characters, a capital among them
 _WORD = re.compile(r"\S+")
-_SUBSCRIPTED = re.compile(r"^([A-Za-z]{1,4}) (\d{1,2})$")  # "cA 4": a subscript pypdf set apart from its symbol
 
 
 def definitions(text: str) -> list[tuple[str, str]]:
     """(short form, long form) pairs the text defines, in order of appearance."""
     found = []
     for match in _PARENTHESIS.finditer(text):
-        inside = _SUBSCRIPTED.sub(r"\1\2", re.split(r"[;,]", match.group(1))[0].strip())
+        inside = re.split(r"[;,]", match.group(1))[0].strip()
+        subscripted = SUBSCRIPT.fullmatch(inside)  # "(cA 4 )": the short form is "cA4"
+        inside = subscripted[1] + subscripted[2] if subscripted else inside
         before = text[max(0, match.start() - 300):match.start()]
         before = re.split(r"[.;:!?()\[\]]\s", before)[-1]  # within the sentence, after any earlier parenthesis
         if len(inside.split()) <= 2 and _SHORT.fullmatch(inside):

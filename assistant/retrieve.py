@@ -25,7 +25,7 @@ from .abbreviations import Abbreviations
 from .records import Chunk, Evidence, Paper
 from .render import surname
 from .settings import RetrieveSettings
-from .spacing import commoner
+from .spacing import SUBSCRIPT, commoner
 
 if TYPE_CHECKING:
     from .index import VectorIndex
@@ -85,9 +85,6 @@ def _term(word: str) -> str:
 
 
 _NUMBER_UNIT = re.compile(r"(\d+(?:\.\d+)?)([a-z]{2,})")
-# a subscript pypdf sets apart from its symbol ("cA 4", "EC 50", "CO 2"): the symbol, a space and one or two
-# digits also give the term the symbol prints as one word ("ca4", "ec50"), which a question types
-_SUBSCRIPT = re.compile(r"(?<![\w.,])([A-Za-z]{1,4}) (\d{1,2})(?![\w.,]\d|\w)")  # with a capital, not a stop word
 
 
 def terms(text: str) -> list[str]:
@@ -103,7 +100,9 @@ def terms(text: str) -> list[str]:
             glued = _NUMBER_UNIT.fullmatch(word)
             if glued:
                 out += [glued[1], _term(glued[2])]
-    return out + [_term(m[1].lower() + m[2]) for m in _SUBSCRIPT.finditer(text)
+    # a symbol with its subscript set apart ("cA 4") also gives the symbol as typed ("ca4"): one with a capital,
+    # not a stop word ("In 2 cases")
+    return out + [_term(m[1].lower() + m[2]) for m in SUBSCRIPT.finditer(text)
                   if not m[1].islower() and m[1].lower() not in stop]
 
 

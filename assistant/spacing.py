@@ -34,6 +34,9 @@ _RUN = re.compile(r"[A-Za-z]{8,}")  # shorter runs are mostly words, or too shor
 # a full stop, "?" or "!" after a word (not an initial: "e.g.") or a bracket, then a capitalised word; a comma,
 # semicolon or colon between two words ("St.Louis", "S1).Each", "Here,we"; not "N,N-dimethyl", "2,4" or "p.R175H")
 _GLUED_PUNCTUATION = re.compile(r"(?:(?<=[A-Za-z]{2})|(?<=[)\]]))[.!?](?=[A-Z][a-z])|(?<=[A-Za-z]{2})[,;:](?=[A-Za-z]{2})")
+# a subscript pypdf sets apart from its symbol ("cA 4" for cA4, "EC 50", "CO 2"): one to four letters, a space, one
+# or two digits, neither run on to more of a word or number
+SUBSCRIPT = re.compile(r"(?<![\w.,])([A-Za-z]{1,4}) (\d{1,2})(?![\w.,]\d|\w)")
 _COMMON = 50_000
 _SHORT = 100
 _GLUED_SHARE = 0.02  # wholly-common glued runs per distinct word: 4-15% in the 3 of 34 real papers where
