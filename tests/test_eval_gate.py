@@ -23,14 +23,18 @@ GATE = {"hit@5": 0.90, "mrr@10": 0.84, "citation_precision": 0.85, "citation_rec
 CEILING = {"false_abstention_rate": 0.07}
 
 
-@pytest.fixture(scope="module")
-def report(corpus_library, tmp_path_factory):
-    out = tmp_path_factory.mktemp("eval-report")
-    result = CliRunner().invoke(cli, ["eval", str(QUESTIONS), "--index", str(corpus_library.dir), "--out", str(out)])
+def _evaluate(questions: Path, library, out: Path) -> dict:
+    """`assistant eval` of the questions on the library: its report, once the command has succeeded."""
+    result = CliRunner().invoke(cli, ["eval", str(questions), "--index", str(library.dir), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "citation_validity" in result.stdout  # the summary table is printed
     assert (out / "report.md").is_file() and (out / "metrics.png").is_file()
     return json.loads((out / "report.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def report(corpus_library, tmp_path_factory):
+    return _evaluate(QUESTIONS, corpus_library, tmp_path_factory.mktemp("eval-report"))
 
 
 def test_every_citation_is_valid(report):
@@ -67,9 +71,7 @@ def paraphrase_report(corpus_library, tmp_path_factory):
              if line.strip() and json.loads(line)["paraphrase_of"] in corpus_ids]
     questions = out / "corpus-paraphrases.jsonl"
     questions.write_text("\n".join(lines) + "\n")
-    result = CliRunner().invoke(cli, ["eval", str(questions), "--index", str(corpus_library.dir), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "report.json").read_text())
+    return _evaluate(questions, corpus_library, out)
 
 
 def test_reworded_corpus_questions_are_answered_on_the_small_library(paraphrase_report):
